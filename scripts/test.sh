@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Every test of ebpfops.tetragon, in order; exits non-zero if any stage failed.
+# Run `scripts/setup.sh test` first (`make test` does both).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PATH="$root/.venv/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="$root/.collections"
+
+only=${TEST_STAGES:-"unit integration lint sanity molecule"}
+failed=()
+stage() {
+  local name=$1; shift
+  [[ " $only " == *" $name "* ]] || return 0
+  printf '\n===== %s: %s\n' "$name" "$*"
+  local start=$SECONDS
+  if "$@"; then
+    printf '===== %s passed (%ss)\n' "$name" $((SECONDS - start))
+  else
+    printf '===== %s FAILED (%ss)\n' "$name" $((SECONDS - start))
+    failed+=("$name")
+  fi
+}
+
+stage unit        pytest -c tests/pytest.ini tests/unit
+stage integration pytest -c tests/pytest.ini tests/integration
+stage lint        ansible-lint
+stage sanity      scripts/sanity.sh
+stage molecule    tests/molecule/run.sh
+
+if ((${#failed[@]})); then
+  printf '\nFAILED stages: %s\n' "${failed[*]}"
+  exit 1
+fi
+printf '\nall stages passed: %s\n' "$only"
