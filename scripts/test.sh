@@ -7,7 +7,7 @@ cd "$root"
 export PATH="$root/.venv/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$root/.collections"
 
-only=${TEST_STAGES:-"unit integration lint sanity molecule"}
+only=${TEST_STAGES:-"unit integration lint sanity build molecule"}
 failed=()
 stage() {
   local name=$1; shift
@@ -26,6 +26,7 @@ stage unit        pytest -c tests/pytest.ini tests/unit
 stage integration pytest -c tests/pytest.ini tests/integration
 stage lint        ansible-lint
 stage sanity      scripts/sanity.sh
+stage build       scripts/check_build.sh
 stage molecule    tests/molecule/run.sh
 
 if ((${#failed[@]})); then
