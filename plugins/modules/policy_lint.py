@@ -24,7 +24,7 @@ description:
     programs, and binary paths that look wrong. With O(kernel_version), also kernel feature gates.
   - Bad input (invalid YAML, duplicate keys, alias bombs, huge or binary files, empty files, wrong top-level
     types) becomes an error finding on that file; one bad file never hides the results of the others.
-  - Runs on the controller (use C(delegate_to: localhost)); read-only. The rule catalogue is in
+  - Runs on the controller (use C(delegate_to) set to C(localhost)); read-only. The rule catalogue is in
     C(docs/policy-rules.md) of the collection.
 options:
   src:

@@ -15,16 +15,16 @@ author:
 description:
   - Applies rewrites that keep what a Tetragon policy observes and enforces, and explains each change.
   - V(raw_syscalls_to_kprobe) turns a C(raw_syscalls) C(sys_enter)/C(sys_exit) tracepoint that filters the
-    syscall id with C(InMap list:NAME) into a kprobe on that list (C(call: list:NAME)), keeping the process
+    syscall id with C(InMap list:NAME) into a kprobe on that list (C(call) set to C(list:NAME)), keeping the process
     filters, actions and C(rateLimit). A C(sys_exit) hook that captures or filters the return value, a
     selector without the list filter, or a list that is not of type C(syscalls) is refused with the reason.
-  - V(kprobe_syscall_false) adds C(syscall: false) to a kprobe or fentry on a function that is not a syscall
+  - V(kprobe_syscall_false) adds C(syscall) set to false to a kprobe or fentry on a function that is not a syscall
     (Tetragon defaults C(syscall) to true and would fail to find the arch-prefixed symbol).
   - V(renamed_fields) renames fields and actions renamed in Tetragon v1.1 when the target is v1.1 or later
     (C(killers) to C(enforcers), C(NotifyKiller) to C(NotifyEnforcer), C(stackTrace) to C(kernelStackTrace),
     C(symbol) to C(symbols)).
   - A rewrite that cannot keep the meaning is never guessed; it is listed in RV(refused) with the reason.
-  - Runs on the controller (use C(delegate_to: localhost)).
+  - Runs on the controller (use C(delegate_to) set to C(localhost)).
 options:
   src:
     description:
