@@ -82,7 +82,7 @@ def _id_filters(selector, id_pos, path):
         fpath = join_path(join_path(path, "matchArgs"), k)
         flt = as_dict(flt)
         on = flt.get("args") if "args" in flt else [flt.get("index", 0)]
-        if on != [id_pos]:
+        if on != [id_pos] and not ("args" not in flt and on == [SYSCALL_ID_FIELD]):
             raise _Refused(fpath, "filters an argument other than the syscall id; the kprobe on the list "
                                   "would not have that argument")
         values = [str(v) for v in as_list(flt.get("values"))]
