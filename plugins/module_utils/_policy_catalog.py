@@ -16,9 +16,9 @@ __metaclass__ = type
 RULES = {
     "Y1": ("error", "invalid YAML, or YAML that cannot be constructed (unhashable keys)"),
     "Y2": ("error", "duplicate mapping key"),
-    "Y3": ("error", "multi-document file: Tetragon loads one policy per file"),
+    "Y3": ("error|warning", "multi-document file: Tetragon loads the first document only"),
     "Y4": ("error", "resource limits: file over 1 MiB, alias bomb, nesting over 64 levels"),
-    "Y5": ("error", "binary data or text that is not UTF-8"),
+    "Y5": ("error", "binary data, control characters, or text that is not UTF-8"),
     "Y6": ("error", "empty file or empty document"),
     "Y7": ("error", "top level is not a mapping"),
     "Y8": ("error", "file or directory cannot be read"),

@@ -205,7 +205,7 @@ def load_text(text, source="<content>"):
             line, col = _mark_line(exc)
             where = " at line %s column %s" % (line, col) if line else ""
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            rule = "Y5" if "special characters" in str(exc) else "Y1"
+            rule = "Y5" if "unacceptable character" in str(exc) else "Y1"
             return _file_error(source, rule, "invalid YAML%s: %s" % (where, problem),
                                "Fix the YAML syntax (indentation, quoting, unclosed brackets).", line)
         except RecursionError:
@@ -225,12 +225,14 @@ def load_text(text, source="<content>"):
 def _load_node(loader, node, source, index, multi):
     walk = _Walk()
     findings = []
-    if multi:
+    if multi and index == 0:
         findings.append(finding(
-            "Y3", "error", "",
-            "document %d of a multi-document file: Tetragon loads one policy per file and does not "
-            "load the documents after the first" % (index + 1),
-            "Put each policy in its own file."))
+            "Y3", "warning", "", "first document of a multi-document file: Tetragon loads it and silently "
+            "ignores the documents after it", "Put each policy in its own file."))
+    elif multi:
+        findings.append(finding(
+            "Y3", "error", "", "document %d of a multi-document file: Tetragon loads one policy per file "
+            "and never loads this document" % (index + 1), "Put each policy in its own file."))
     size = walk.expanded_size(node)
     if size > MAX_NODES:
         findings.append(finding("Y4", "error", "",

@@ -62,7 +62,8 @@ HOT_HOOKS = [
      "runs on every capability check in the kernel",
      "security_capset / commit_creds with matchCapabilityChanges, or filter by binary"),
     ("kprobe", ("commit_creds", "override_creds", "revert_creds"), VERY_HOT,
-     "override_creds/revert_creds run around many file operations (overlayfs, NFS, io_uring)",
+     "credential hooks fire often: commit_creds on every exec and uid/gid or capability change, "
+     "override_creds/revert_creds around many file operations (overlayfs, NFS, io_uring)",
      "commit_creds with matchCapabilityChanges / matchNamespaceChanges and process filters"),
     ("tracepoint", ("sched/sched_switch", "sched/sched_wakeup", "sched/sched_waking"), VERY_HOT,
      "runs on every context switch or wakeup",
@@ -126,8 +127,9 @@ def _check_hot(out, path, kind, hook, lists, spec, fixable_paths):
     if entry is None:
         return
     level = entry[2]
+    why = ("it " + entry[3]) if entry[3].startswith("runs") else entry[3]
     out.append(finding("OV1", "warning" if level == VERY_HOT else "info", path,
-                       "%s is a %s hook: it %s" % (name, level, entry[3]),
+                       "%s is a %s hook: %s" % (name, level, why),
                        "Use %s." % entry[4] + (" The rewrite raw_syscalls_to_kprobe does this." if path in
                                                fixable_paths else ""),
                        path in fixable_paths))

@@ -314,7 +314,7 @@ def _check_actions(out, path, hook, kind, spec, version):
         if kind == "fentry" and name in ENFORCEMENT_ACTIONS:
             out.append(finding("A3", "error", apath, "enforcement is not supported for fentry (%s)" % name,
                                "Use a kprobe for enforcement."))
-        if name in ("GetUrl", "DnsLookup") and kind in ("uprobe", "usdt", "lsm"):
+        if name in ("GetUrl", "DnsLookup") and kind in ("uprobe", "usdt"):
             out.append(finding("A3", "error", apath, "%s is not supported on %s hooks" % (name, kind),
                                "Use it on kprobes or tracepoints."))
         if name == "Set" and kind != "usdt":

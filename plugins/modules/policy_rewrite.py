@@ -143,7 +143,8 @@ diff:
   type: dict
   sample: {"before": "...", "after": "...", "before_header": "in.yaml", "after_header": "out.yaml"}
 diff_text:
-  description: The same difference as a unified diff.
+  description: What the rewrite changed, as a unified diff from the input to the rewritten policy (empty when
+    nothing changed).
   returned: always
   type: str
   sample: "--- in.yaml\n+++ out.yaml\n..."
@@ -241,7 +242,9 @@ def main():
     findings = _policy_lint.lint_data(policy, params["dest"] or label, version)[0]["findings"]
 
     changed = False
-    before, before_header = (text if text is not None else _policy_rewrite.dump(document)), label
+    original = text if text is not None else _policy_rewrite.dump(document)
+    rewrite_diff = _policy_rewrite.unified_diff(original, rendered, label, "%s (rewritten)" % label)
+    before, before_header = original, label
     dest = params["dest"]
     if dest:
         if os.path.isdir(dest):
@@ -264,7 +267,7 @@ def main():
         findings=findings,
         valid=not any(f["severity"] == "error" for f in findings),
         diff=dict(before=before, after=rendered, before_header=before_header, after_header=after_header),
-        diff_text=_policy_rewrite.unified_diff(before, rendered, before_header, after_header),
+        diff_text=rewrite_diff,
     )
 
 
