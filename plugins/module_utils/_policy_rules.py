@@ -174,9 +174,13 @@ def _check_kprobe(out, path, hook, kind, spec, lists, version):
                                "true; 'syscall: false' is ignored", "Remove syscall: false."))
     elif not looks_like_syscall(call):
         if "syscall" not in hook:
+            fixable = call.startswith("security_") or not any(
+                a.get("action") == "Override" for _j, _c, _k, a in actions(hook))
             out.append(finding("K1", "error", join_path(path, "call"), "'%s' is not a syscall, but syscall "
                                "defaults to true: Tetragon looks up __x64_%s and the load fails" % (call, call),
-                               "Add 'syscall: false' (rewrite rule kprobe_syscall_false does this).", True))
+                               "Add 'syscall: false' (rewrite rule kprobe_syscall_false does this)." if fixable
+                               else "Add 'syscall: false'; Override still needs a syscall or security_ function.",
+                               fixable))
         elif syscall:
             out.append(finding("K1", "error", join_path(path, "syscall"), "'%s' is not a syscall name (no sys_ "
                                "prefix) but syscall is true" % call,
