@@ -171,6 +171,10 @@ def _convert_tracepoint(tp, path, lists_by_name):
            "process filters " + ", ".join(kept) if kept else "no process filters (there were none)",
            ", ".join(str(a) for a in actions) or "Post (default)",
            " with rateLimit %s" % ", ".join(str(r) for r in rate) if rate else ""))
+    if "NotifyEnforcer" in actions:
+        explanation += (" NotifyEnforcer works from kprobes as well; the raw_syscalls form is Tetragon's fallback "
+                        "for kernels without kprobe_multi, where the list kprobe attaches one kprobe per listed "
+                        "syscall instead.")
     if event == "sys_exit":
         explanation += (" The original hook fired at syscall exit but captured no return value (only the id), "
                         "so the same calls are reported; they are reported at entry instead of exit.")
@@ -340,18 +344,36 @@ def _header_comments(text):
     return lines
 
 
-def dump(document):
-    return yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000)
+_INDENTED_SEQUENCE_RE = re.compile(r"^( *)[^\s#-][^\n]*:[ \t]*\n\1  +- ", re.MULTILINE)
+_INDENTLESS_SEQUENCE_RE = re.compile(r"^( *)[^\s#-][^\n]*:[ \t]*\n\1- ", re.MULTILINE)
+
+if HAS_YAML:
+    class _IndentedDumper(yaml.SafeDumper):
+        """Emits block sequences indented under their key (the yamllint/ansible-lint style)."""
+
+        def increase_indent(self, flow=False, indentless=False):
+            return super(_IndentedDumper, self).increase_indent(flow, False)
+
+
+def indented_sequences(text):
+    """Whether the text indents block sequences under their key (else Tetragon's indentless style)."""
+    text = text or ""
+    return bool(_INDENTED_SEQUENCE_RE.search(text)) and not _INDENTLESS_SEQUENCE_RE.search(text)
+
+
+def dump(document, indented=False):
+    return yaml.dump(document, Dumper=_IndentedDumper if indented else yaml.SafeDumper, sort_keys=False,
+                     default_flow_style=False, allow_unicode=True, width=1000)
 
 
 def render(document, original_text=None, changed=True):
     """YAML for the rewritten document. Unchanged input is returned byte for byte (comments and all);
     changed input is re-emitted with its key order and its leading comment block; comments inside
-    the document are lost (PyYAML does not keep them)."""
+    the document are lost (PyYAML does not keep them). Block sequences keep the input's indentation style."""
     if not changed and original_text is not None:
         return original_text
     header = _header_comments(original_text)
-    body = dump(document)
+    body = dump(document, indented_sequences(original_text))
     if original_text is not None and original_text.lstrip().startswith("---") or (
             original_text and "\n---" in original_text.split("apiVersion", 1)[0]):
         body = "---\n" + body

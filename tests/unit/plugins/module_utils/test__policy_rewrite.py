@@ -166,3 +166,14 @@ def test_rewrite_is_idempotent_and_never_adds_errors(path):
     assert all((f["rule"], f["message"]) in before for f in after), after
     if changes and all(f["fixable"] for f in errors(doc)):
         assert after == []
+
+
+@pytest.mark.parametrize("path", [SEED, os.path.join(FIXTURES, "corpus", "raw-syscalls-enforcer.yaml")],
+                         ids=["indentless", "indented"])
+def test_rewrite_keeps_the_sequence_style_so_untouched_lines_stay_identical(path):
+    text, _new, changes, _r, out = run(path)
+    assert changes
+    diff = rw.unified_diff(text, out)
+    changed = [line for line in diff.splitlines()[2:] if line[:1] in "+-"]
+    assert len(changed) <= 25, changed
+    assert out.split("  kprobes:")[0] == text.split("  tracepoints:")[0]
