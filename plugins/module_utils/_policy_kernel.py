@@ -15,6 +15,7 @@ __metaclass__ = type
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import (
     as_dict, as_list, finding, join_path)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rules import hooks, actions
+from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_selectors import arg_type, STRING_TYPES
 
 MIN_KERNEL = (4, 19)
 LARGE_PROGS = (5, 3)
@@ -33,7 +34,19 @@ def _gate(out, kernel, need, path, what):
                            "Drop the feature for this kernel, or upgrade the kernel."))
 
 
-def _selectors(out, kernel, path, hook):
+def _string_lengths(out, kernel, path, flt, hook, hook_kind):
+    _found, atype = arg_type(hook_kind, as_list(hook.get("args")), flt)
+    if atype not in STRING_TYPES:
+        return
+    limit = 4096 if tuple(kernel[:2]) >= (5, 11) else 510 if tuple(kernel[:2]) >= (5, 4) else 144
+    for value in as_list(as_dict(flt).get("values")):
+        if len(str(value).encode("utf-8")) > limit:
+            out.append(finding("KV2", "error", path, "string of %d bytes; kernel %s matches at most %d bytes "
+                               "(4096 needs 5.11)" % (len(str(value).encode("utf-8")), _kv(kernel), limit),
+                               "Shorten the value or match it with Prefix/Postfix."))
+
+
+def _selectors(out, kernel, path, hook, kind_of_hook):
     for j, selector in enumerate(as_list(hook.get("selectors"))):
         selector = as_dict(selector)
         spath = join_path(join_path(path, "selectors"), j)
@@ -42,9 +55,11 @@ def _selectors(out, kernel, path, hook):
             _gate(out, kernel, LARGE_PROGS, spath, "more than one matchArgs/matchData filter per selector")
         for kind in ("matchArgs", "matchData", "matchReturnArgs"):
             for k, flt in enumerate(as_list(selector.get(kind))):
+                fpath = join_path(join_path(spath, kind), k)
                 if as_dict(flt).get("operator") in GT_LT_OPS:
-                    _gate(out, kernel, LARGE_PROGS, join_path(join_path(spath, kind), k),
-                          "operator %s" % as_dict(flt).get("operator"))
+                    _gate(out, kernel, LARGE_PROGS, fpath, "operator %s" % as_dict(flt).get("operator"))
+                if kind == "matchArgs" and as_dict(flt).get("operator") in ("Equal", "NotEqual"):
+                    _string_lengths(out, kernel, fpath, flt, hook, kind_of_hook)
         for k, entry in enumerate(as_list(selector.get("matchBinaries"))):
             if as_dict(entry).get("operator") in AFFIX_OPS:
                 _gate(out, kernel, LARGE_PROGS, join_path(join_path(spath, "matchBinaries"), k),
@@ -104,6 +119,6 @@ def check(document, kernel):
                     _gate(out, kernel, (5, 7) if kind == "lsm" else (5, 4), apath, "resolve")
                 if arg.get("maxData"):
                     _gate(out, kernel, (5, 4), apath, "maxData")
-        _selectors(out, kernel, path, hook)
+        _selectors(out, kernel, path, hook, kind)
         _actions(out, kernel, path, kind, hook)
     return out

@@ -29,6 +29,7 @@ BINARY_PATH_MAX = 255
 PREFIX_MAX = 256
 POSTFIX_MAX = 127
 STRING_MAX = 4096
+SUBSTRING_MAX = 100
 
 NUMERIC_TYPES = {"int", "sint8", "int8", "uint8", "sint16", "int16", "uint16", "uint32", "sint32", "int32",
                  "ulong", "uint64", "size_t", "long", "sint64", "int64"}
@@ -39,6 +40,7 @@ SOCKET_TYPES = {"sock", "skb", "sockaddr", "socket", "sockaddr_un"}
 SOCKET_OPS = {"SPort", "NotSPort", "SPortPriv", "NotSportPriv", "DPort", "NotDPort", "DPortPriv",
               "NotDPortPriv", "SAddr", "NotSAddr", "DAddr", "NotDAddr", "Protocol", "Family", "State"}
 ADDR_OPS = {"SAddr", "NotSAddr", "DAddr", "NotDAddr"}
+SOCKADDR_OPS = {"SAddr", "NotSAddr", "SPort", "NotSPort", "SPortPriv", "NotSportPriv", "Family"}
 PORT_OPS = {"SPort", "NotSPort", "DPort", "NotDPort"}
 PRIV_OPS = {"SPortPriv", "NotSportPriv", "DPortPriv", "NotDPortPriv"}
 CAP_TYPES = {"capability", "kernel_cap_t", "cap_inheritable", "cap_permitted", "cap_effective"}
@@ -108,6 +110,20 @@ def _check_arg_filter(out, path, flt, hook_kind, args, data, lists, is_data):
             out.append(finding("SEL9", "error", path, "'InMap list:' needs an argument of type syscall64, the "
                                "filtered argument is %s" % atype,
                                "Declare the syscall id argument with type: syscall64 (since v1.1)."))
+    if op in ("SubString", "SubStringIgnCase"):
+        if atype not in ("string", "char_buf", None, "auto"):
+            out.append(finding("SEL9", "warning", path, "%s on a %s argument writes no values: the filter is "
+                               "silently ineffective" % (op, atype), "Use it on string or char_buf arguments."))
+        for value in values:
+            if len(value) >= SUBSTRING_MAX:
+                out.append(finding("SEL8", "error", path, "substring of %d characters; at most %d" % (
+                    len(value), SUBSTRING_MAX - 1), "Shorten the substring."))
+    if atype == "sockaddr" and op in SOCKET_OPS | ADDR_OPS | PRIV_OPS and op not in SOCKADDR_OPS:
+        out.append(finding("SEL9", "error", path, "sockaddr only supports [Not]SAddr, [Not]SPort[Priv] and Family, "
+                           "not %s" % op, "Filter a sock or skb argument for destination fields."))
+    if atype == "sockaddr_un" and op in (SOCKET_OPS | ADDR_OPS | PRIV_OPS) - {"Family"}:
+        out.append(finding("SEL9", "error", path, "sockaddr_un only supports Family and string operators, not %s"
+                           % op, "Use Equal, NotEqual, Prefix or NotPrefix on the path."))
     if op in SOCKET_OPS and atype not in (None, "auto") and atype not in SOCKET_TYPES:
         out.append(finding("SEL9", "error", path, "operator %s needs a sock, skb, sockaddr, socket or sockaddr_un "
                            "argument, not %s" % (op, atype), "Filter a socket-typed argument."))

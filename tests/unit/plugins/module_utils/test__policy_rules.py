@@ -144,3 +144,31 @@ def test_deprecated_fd_actions_warn_from_v14():
                      "selectors": [{"matchActions": [{"action": "FollowFD", "argFd": 0, "argName": 1}]}]}]}}
     assert "A2" not in [f["rule"] for f in lint.lint_document(doc, (1, 3, 0))]
     assert [f["severity"] for f in lint.lint_document(doc, (1, 4, 0)) if f["rule"] == "A2"] == ["warning"]
+
+
+def _kprobe_filter(arg_type, operator, values):
+    return {"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy", "metadata": {"name": "x"}, "spec": {
+        "kprobes": [{"call": "sys_openat", "args": [{"index": 1, "type": arg_type}],
+                     "selectors": [{"matchArgs": [{"index": 1, "operator": operator, "values": values}]}]}]}}
+
+
+def test_operator_and_type_pairs_from_the_selector_parser():
+    def sel9(doc):
+        return [(f["severity"], f["message"]) for f in lint.lint_document(doc, (1, 7, 0)) if f["rule"] == "SEL9"]
+    assert sel9(_kprobe_filter("sockaddr", "DAddr", ["10.0.0.1"]))[0][1].startswith("sockaddr only supports")
+    assert sel9(_kprobe_filter("sockaddr", "SAddr", ["10.0.0.1"])) == []
+    assert sel9(_kprobe_filter("sockaddr_un", "DPort", ["53"]))[0][1].startswith("sockaddr_un only supports")
+    assert sel9(_kprobe_filter("int", "SubString", ["x"]))[0][0] == "warning"
+    assert sel9(_kprobe_filter("string", "SubString", ["x"])) == []
+    assert sel9(_kprobe_filter("string", "FileType", ["reg"]))[0][0] == "error"
+    long_substring = lint.lint_document(_kprobe_filter("string", "SubString", ["x" * 100]), (1, 7, 0))
+    assert [f["rule"] for f in long_substring] == ["SEL8"]
+
+
+@pytest.mark.parametrize("kernel, limit", [((4, 19, 0), 144), ((5, 10, 0), 510), ((5, 11, 0), 4096)])
+def test_string_equal_length_limit_follows_the_kernel(kernel, limit):
+    def kv2(size):
+        doc = _kprobe_filter("string", "Equal", ["/" + "a" * (size - 1)])
+        return [f for f in lint.lint_document(doc, (1, 7, 0), kernel) if f["rule"] == "KV2"]
+    assert kv2(limit) == []
+    assert len(kv2(limit + 1)) == 1
