@@ -4,6 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Helpers to run a whole module in-process (community.general style).
 
+    from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import (
+        run_module, set_module_args)
+
     with set_module_args({"content": policy}):
         result = run_module(policy_lint.main)            # exit_json result
         failure = run_module(policy_lint.main, fails=True)  # fail_json result
