@@ -169,9 +169,15 @@ def _check_kprobe(out, path, hook, kind, spec, lists, version):
         if name not in lists:
             out.append(finding("K1", "error", join_path(path, "call"), "error list '%s' not found" % name,
                                "Define the list in spec.lists or fix the name."))
-        elif lists[name].get("type") == "syscalls" and hook.get("syscall") is False:
-            out.append(finding("K1", "warning", join_path(path, "syscall"), "a syscalls list forces syscall: "
-                               "true; 'syscall: false' is ignored", "Remove syscall: false."))
+        elif lists[name].get("type") in ("syscalls", "generated_syscalls"):
+            if hook.get("syscall") is False:
+                out.append(finding("K1", "warning", join_path(path, "syscall"), "a syscalls list forces syscall: "
+                                   "true; 'syscall: false' is ignored", "Remove syscall: false."))
+        elif syscall and hook.get("args") and (lists[name].get("type") == "generated_ftrace" or not all(
+                looks_like_syscall(str(v)) for v in as_list(lists[name].get("values")))):
+            out.append(finding("K1", "warning", join_path(path, "call"), "list '%s' holds kernel functions but "
+                               "syscall is true: their arguments are read as syscall arguments" % name,
+                               "Set syscall: false for lists of kernel functions."))
     elif not looks_like_syscall(call):
         if "syscall" not in hook:
             fixable = call.startswith("security_") or not any(

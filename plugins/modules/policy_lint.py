@@ -205,6 +205,8 @@ def main():
     except _policy_lint.LintUsageError as exc:
         module.fail_json(msg=str(exc))
     policies = _lint(params, version, kernel)
+    if not policies:
+        module.warn("no .yaml or .yml file under %s: nothing was linted" % params["src"])
     summary = _policy_lint.summarize(policies, params["fail_on"])
     result = dict(changed=False, policies=policies, summary=summary,
                   tetragon_version=params["tetragon_version"] or DEFAULT_TETRAGON_VERSION)

@@ -172,3 +172,12 @@ def test_string_equal_length_limit_follows_the_kernel(kernel, limit):
         return [f for f in lint.lint_document(doc, (1, 7, 0), kernel) if f["rule"] == "KV2"]
     assert kv2(limit) == []
     assert len(kv2(limit + 1)) == 1
+
+
+def test_function_list_with_syscall_true_reads_arguments_wrongly():
+    doc = {"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy", "metadata": {"name": "x"}, "spec": {
+        "lists": [{"name": "ksys", "type": "generated_ftrace", "pattern": "^ksys_"}],
+        "kprobes": [{"call": "list:ksys", "args": [{"index": 0, "type": "int"}]}]}}
+    assert [f["severity"] for f in lint.lint_document(doc, (1, 7, 0)) if f["rule"] == "K1"] == ["warning"]
+    doc["spec"]["kprobes"][0]["syscall"] = False
+    assert "K1" not in [f["rule"] for f in lint.lint_document(doc, (1, 7, 0))]

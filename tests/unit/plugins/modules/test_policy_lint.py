@@ -100,3 +100,9 @@ def test_check_mode_is_the_same_read_only_run():
     normal = lint({"src": SEED})
     checked = lint({"src": SEED, "_ansible_check_mode": True})
     assert normal == checked and checked["changed"] is False
+
+
+def test_empty_directory_warns(tmp_path):
+    with set_module_args({"src": str(tmp_path)}):
+        result = run_module(policy_lint.main)
+    assert result["policies"] == [] and result["summary"]["policies"] == 0
