@@ -128,6 +128,12 @@ def _convert_tracepoint(tp, path, lists_by_name):
         selector = as_dict(selector)
         if selector.get("macros"):
             raise _Refused(join_path(spath, "macros"), "uses selector macros; expand them by hand first")
+        for kind in ("matchActions", "matchReturnActions"):
+            for k, action in enumerate(as_list(selector.get(kind))):
+                if as_dict(action).get("action") == "Override":
+                    raise _Refused(join_path(join_path(spath, kind), k), (
+                        "Override is not supported on tracepoints, so this policy never loaded as written; "
+                        "turning it into a kprobe would start overriding syscalls, which it never did"))
         _keep, names = _id_filters(selector, id_pos, spath)
         used.extend(names)
         new = {}

@@ -177,3 +177,12 @@ def test_rewrite_keeps_the_sequence_style_so_untouched_lines_stay_identical(path
     changed = [line for line in diff.splitlines()[2:] if line[:1] in "+-"]
     assert len(changed) <= 25, changed
     assert out.split("  kprobes:")[0] == text.split("  tracepoints:")[0]
+
+
+def test_raw_syscalls_with_override_is_refused_not_made_to_work():
+    doc = yaml.safe_load(read(SEED))
+    doc["spec"]["tracepoints"][0]["selectors"][0]["matchActions"] = [{"action": "Override", "argError": -1}]
+    new, changes, refused = rw.rewrite(doc, V17)
+    assert changes == [] and new == doc
+    assert refused[0]["path"] == "spec.tracepoints[0].selectors[0].matchActions[0]"
+    assert "never loaded" in refused[0]["reason"]
