@@ -77,6 +77,21 @@ def as_dict(value):
     return value if isinstance(value, dict) else {}
 
 
+def scalar(value):
+    """The value when it is a plain scalar (usable as a key or in a set), else None."""
+    return value if isinstance(value, (str, int, float, bool)) else None
+
+
+def lists_by_name(spec):
+    """spec.lists as {name: list dict}, skipping malformed entries."""
+    out = {}
+    for item in as_list(as_dict(spec).get("lists")):
+        name = scalar(as_dict(item).get("name"))
+        if name is not None:
+            out.setdefault(name, as_dict(item))
+    return out
+
+
 def count(findings):
     """Counts per severity."""
     result = dict((sev, 0) for sev in SEVERITIES)

@@ -15,7 +15,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import (
-    as_dict, as_list, finding, join_path)
+    as_dict, as_list, finding, join_path, lists_by_name)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rules import hooks, actions
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_selectors import PROCESS_FILTERS
 from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_rewrite
@@ -216,7 +216,7 @@ def check(document, version):
     spec = document.get("spec")
     if not isinstance(spec, dict):
         return out
-    lists = dict((as_dict(item).get("name"), as_dict(item)) for item in as_list(spec.get("lists")))
+    lists = lists_by_name(spec)
     fixable_paths = set()
     if any(as_dict(tp).get("subsystem") == "raw_syscalls" for tp in as_list(spec.get("tracepoints"))):
         _doc, changes, _refused = _policy_rewrite.rewrite(document, version, ["raw_syscalls_to_kprobe"])

@@ -20,7 +20,7 @@ import difflib
 import re
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import (
-    as_dict, as_list, join_path, version_str)
+    as_dict, as_list, join_path, lists_by_name, version_str)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_fields as F
 
 try:
@@ -204,12 +204,12 @@ def _raw_syscalls_to_kprobe(doc, version, changes, refused):
     if other:
         refused.append({"rule": rule, "path": "spec", "reason": "the policy already has a %s section" % other[0]})
         return
-    lists_by_name = dict((as_dict(item).get("name"), as_dict(item)) for item in as_list(spec.get("lists")))
+    spec_lists = lists_by_name(spec)
     kprobes, used, notes = [], [], []
     try:
         for i, tp in enumerate(tps):
             path = join_path("spec.tracepoints", i)
-            kprobe, name, explanation = _convert_tracepoint(as_dict(tp), path, lists_by_name)
+            kprobe, name, explanation = _convert_tracepoint(as_dict(tp), path, spec_lists)
             if name in used:
                 raise _Refused(path, "two hooks on the same list '%s' would attach the same symbols twice" % name)
             used.append(name)
@@ -290,7 +290,7 @@ def _renamed_fields(doc, version, changes, refused):
                 "'killers' (with 'syscalls') was renamed to 'enforcers' (with 'calls') in %s; same meaning."
                 % since)})
     for path, action in _actions(spec):
-        if action.get("action") in F.RENAMED_ACTIONS:
+        if isinstance(action.get("action"), str) and action["action"] in F.RENAMED_ACTIONS:
             old = action["action"]
             action["action"] = F.RENAMED_ACTIONS[old]
             changes.append({"rule": rule, "path": join_path(path, "action"), "explanation": (

@@ -15,7 +15,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import (
-    as_dict, as_list, finding, join_path, version_str)
+    as_dict, as_list, finding, join_path, lists_by_name, scalar, version_str)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_fields as F
 from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_selectors as SEL
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rewrite import looks_like_syscall
@@ -289,7 +289,7 @@ def _check_lsm(out, path, hook):
 def _check_actions(out, path, hook, kind, spec, version):
     for j, skind, k, action in actions(hook):
         apath = _action_path(path, j, skind, k)
-        name = action.get("action")
+        name = scalar(action.get("action"))
         if action.get("rateLimit") is not None:
             if name != "Post":
                 out.append(finding("A1", "error", join_path(apath, "rateLimit"), "rate limiting can only be "
@@ -357,7 +357,7 @@ def _check_lists(out, spec):
     for i, item in enumerate(as_list(spec.get("lists"))):
         item = as_dict(item)
         path = join_path("spec.lists", i)
-        name = item.get("name")
+        name = scalar(item.get("name"))
         if name in names:
             out.append(finding("LI1", "error", join_path(path, "name"), "list '%s' is defined twice" % name,
                                "Rename or merge the lists."))
@@ -411,7 +411,7 @@ def _check_options(out, spec, version):
     for i, item in enumerate(as_list(spec.get("options"))):
         item = as_dict(item)
         path = join_path("spec.options", i)
-        name, value = item.get("name"), str(item.get("value", ""))
+        name, value = scalar(item.get("name")), str(item.get("value", ""))
         expected = OPTIONS.get(name)
         if expected is None or (name == "policy-mode" and version < F.V14) or (
                 name == "sleepable-preload-size" and version < F.MAIN):
@@ -434,7 +434,7 @@ def check(document, version):
     spec = document.get("spec")
     if not isinstance(spec, dict):
         return out
-    lists = dict((as_dict(item).get("name"), as_dict(item)) for item in as_list(spec.get("lists")))
+    lists = lists_by_name(spec)
     macros = as_dict(spec.get("selectorsMacros"))
     _structure(out, document, spec, version)
     for _section, kind, _i, path, hook in hooks(spec):

@@ -15,7 +15,7 @@ import ipaddress
 import re
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import (
-    as_dict, as_list, finding, join_path)
+    as_dict, as_list, finding, join_path, scalar)
 
 MAX_SELECTORS = 5
 MAX_ARG_FILTERS = 5
@@ -54,17 +54,17 @@ _PORT_RE = re.compile(r"^\d{1,5}(:\d{1,5})?$")
 def arg_type(hook_kind, args, flt):
     """Type of the argument a matchArgs filter refers to; (found, type)."""
     flt = as_dict(flt)
-    if flt.get("args"):
+    if as_list(flt.get("args")):
         pos = as_list(flt.get("args"))[0]
         if isinstance(pos, int) and 0 <= pos < len(args):
-            return True, as_dict(args[pos]).get("type", "auto")
+            return True, scalar(as_dict(args[pos]).get("type", "auto"))
         return False, None
     index = flt.get("index", 0)
     for arg in args:
         if as_dict(arg).get("index") == index:
-            return True, as_dict(arg).get("type", "auto")
+            return True, scalar(as_dict(arg).get("type", "auto"))
     if hook_kind == "tracepoint" and isinstance(index, int) and 0 <= index < len(args):
-        return True, as_dict(args[index]).get("type", "auto")
+        return True, scalar(as_dict(args[index]).get("type", "auto"))
     return False, None
 
 
@@ -74,12 +74,12 @@ def _values(flt):
 
 def _check_arg_filter(out, path, flt, hook_kind, args, data, lists, is_data):
     flt = as_dict(flt)
-    op = flt.get("operator")
+    op = scalar(flt.get("operator"))
     values = _values(flt)
     if is_data:
         index = flt.get("index", 0)
         found = isinstance(index, int) and index < len(data)
-        atype = as_dict(data[index]).get("type", "auto") if found else None
+        atype = scalar(as_dict(data[index]).get("type", "auto")) if found else None
         if not found:
             out.append(finding("SEL9", "error", path, "matchData index %s is not a position in data[] (%d entries)"
                                % (index, len(data)), "Point index at an entry of the hook's data list."))
@@ -181,7 +181,7 @@ def _check_binaries(out, path, entries):
     for k, entry in enumerate(entries):
         entry = as_dict(entry)
         epath = join_path(path, k)
-        op = entry.get("operator")
+        op = scalar(entry.get("operator"))
         if entry.get("followChildren") and op not in ("In", "NotIn"):
             out.append(finding("SEL9", "error", epath, "followChildren works only with In and NotIn",
                                "Use In/NotIn or drop followChildren."))
@@ -253,7 +253,7 @@ def check_selector(out, path, selector, hook_kind, hook, lists, macros):
                               kind == "matchData")
     for k, name in enumerate(as_list(selector.get("macros"))):
         mpath = join_path(join_path(path, "macros"), k)
-        if name not in macros:
+        if scalar(name) is None or name not in macros:
             out.append(finding("SEL10", "error", mpath, "macro '%s' is not defined in spec.selectorsMacros" % name,
                                "Define the macro or fix the name."))
             continue
