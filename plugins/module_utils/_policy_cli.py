@@ -124,6 +124,10 @@ def _write_atomic(path, text):
             handle.write(text)
         if os.path.exists(path):
             os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         os.rename(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -83,6 +83,9 @@ def test_rewrite_check_and_output_file_are_idempotent(capsys, tmp_path):
     code, out, _err = run(capsys, "rewrite", "-o", dest, SEED)
     assert code == 0 and out.startswith("changed spec.tracepoints[0]") and "\n--- " in out
     assert yaml.safe_load(open(dest)) == yaml.safe_load(open(SEED_FIX))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(dest).st_mode & 0o777 == 0o666 & ~umask
     before = os.stat(dest).st_mtime_ns
     code, out, _err = run(capsys, "rewrite", "--check", dest)
     assert code == 0 and out.startswith("no rewrite applies") and "--- " not in out
