@@ -100,3 +100,43 @@ def test_bad_input_fails_cleanly(tmp_path):
     assert "does not exist" in rewrite({"src": SEED, "dest": str(tmp_path / "no" / "x.yaml")}, fails=True)["msg"]
     assert "mapping" in rewrite({"content": 42}, fails=True)["msg"]
     assert "value of rules must be one or more of" in rewrite({"src": SEED, "rules": ["guess"]}, fails=True)["msg"]
+
+
+def _playbook(tmp_path, *extra):
+    """Run the collection's policy_check playbook with the real ansible-playbook (local connection)."""
+    import json
+    import subprocess
+    import sys
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOCALHOST_WARNING="false",
+               ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
+               ANSIBLE_HOME=str(tmp_path / "home"))
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "ebpfops.tetragon.policy_check",
+           "-e", "policy_check_dest=%s" % (tmp_path / "out" / "policy.yaml")] + list(extra)
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    assert proc.returncode == 0, proc.stdout.decode()[-3000:] + proc.stderr.decode()[-2000:]
+    return json.loads(proc.stdout.decode())
+
+
+def _task(run, name):
+    for play in run["plays"]:
+        for task in play["tasks"]:
+            if task["task"]["name"] == name:
+                return task["hosts"]["localhost"]
+    raise AssertionError("no task %r" % name)
+
+
+def test_policy_check_playbook_end_to_end(tmp_path):
+    checked = _playbook(tmp_path, "--check")
+    assert not (tmp_path / "out" / "policy.yaml").exists()
+    assert _task(checked, "Rewrite the policy")["changed"] is True
+    first = _playbook(tmp_path)
+    rewrite_result = _task(first, "Rewrite the policy")
+    assert rewrite_result["changed"] is True
+    assert load(str(tmp_path / "out" / "policy.yaml")) == load(SEED_FIX)
+    assert [f["rule"] for p in _task(first, "Lint the policy")["policies"] for f in p["findings"]] == [
+        "OV1", "OV2", "OV5", "OV3"]
+    assert first["stats"]["localhost"]["failures"] == 0
+    second = _playbook(tmp_path)
+    assert _task(second, "Rewrite the policy")["changed"] is False
+    assert second["stats"]["localhost"]["changed"] == 0
