@@ -73,7 +73,8 @@ def _line(lines, path):
 
 
 def _order(findings):
-    return sorted(findings, key=lambda f: (-SEVERITY_RANK[f["severity"]], f.get("line") or 0, f["path"], f["rule"]))
+    return sorted(findings, key=lambda f: (-SEVERITY_RANK[f["severity"]], f.get("line") or 0, f["path"],
+                                           f["rule"]))
 
 
 def lint_loaded(docs, version, kernel=None):
