@@ -59,6 +59,12 @@ STRUCTS = {
         ("data", "list:obj:Arg", V16, NEVER),
     ],
     "KprobeIgnore": [("callNotFound", "bool", V15, NEVER)],
+    "UprobeIgnore": [("digestVerificationFailure", "bool", MAIN, NEVER)],
+    "Workloads": [
+        ("podSelector", "labelselector", MAIN, NEVER),
+        ("containerSelector", "labelselector", MAIN, NEVER),
+        ("hostSelector", "labelselector", MAIN, NEVER),
+    ],
     "Arg": [
         ("index", "uint", V10, NEVER),
         ("type", "enum:types", V10, NEVER),
@@ -86,7 +92,7 @@ STRUCTS = {
         ("matchParentBinaries", "list:obj:BinSel", V17, NEVER),
         ("macros", "list:str", V17, NEVER),
         ("label", "str", MAIN, NEVER),
-        ("matchWorkloads", "list:any", MAIN, NEVER),
+        ("matchWorkloads", "list:obj:Workloads", MAIN, NEVER),
     ],
     "PIDSel": [
         ("operator", "enum:in_notin", V10, NEVER),
@@ -167,7 +173,7 @@ STRUCTS = {
         ("return", "bool", V17, NEVER),
         ("returnArg", "obj:Arg", V17, NEVER),
         ("binaryDigests", "list:str", MAIN, NEVER),
-        ("ignore", "map:bool", MAIN, NEVER),
+        ("ignore", "obj:UprobeIgnore", MAIN, NEVER),
     ],
     "Usdt": [
         ("path", "str", V16, NEVER),
