@@ -92,7 +92,7 @@ STRUCTS = {
         ("matchParentBinaries", "list:obj:BinSel", V17, NEVER),
         ("macros", "list:str", V17, NEVER),
         ("label", "str", MAIN, NEVER),
-        ("matchWorkloads", "list:obj:Workloads", MAIN, NEVER),
+        ("matchWorkloads", "obj:Workloads", MAIN, NEVER),
     ],
     "PIDSel": [
         ("operator", "enum:in_notin", V10, NEVER),

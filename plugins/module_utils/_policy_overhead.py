@@ -111,6 +111,8 @@ def hot_entry(kind, hook, lists):
 def _filters_processes(selector):
     """'in' when a process filter selects, 'notin' when filters only exclude, None when there is none."""
     found = None
+    if as_dict(selector.get("matchWorkloads")):
+        return "in"
     for key in PROCESS_FILTERS:
         for entry in as_list(selector.get(key)):
             if not isinstance(entry, dict):

@@ -95,3 +95,13 @@ def test_field_table_versions_are_ordered():
     for struct, entries in fields.STRUCTS.items():
         for name, _kind, since, removed in entries:
             assert since < removed, (struct, name)
+
+
+def test_main_only_workload_selectors():
+    doc = policy({"kprobes": [{"call": "security_file_permission", "syscall": False,
+                               "selectors": [{"matchWorkloads": {"podSelector": {"matchLabels": {"app": "web"}}}}]}],
+                  "uprobes": []})
+    assert rules_at(doc, (1, 8, 0)) == []
+    assert rules_at(doc, (1, 7, 0)) == [("S5", "spec.kprobes[0].selectors[0].matchWorkloads")]
+    doc["spec"]["kprobes"][0]["selectors"][0]["matchWorkloads"] = [{"podSelector": {}}]
+    assert rules_at(doc, (1, 8, 0))[0][0] == "S2"
