@@ -224,6 +224,13 @@ REQUIRED = {
     "Killer": ["syscalls"],
 }
 
+# Required only in some versions (CRD `required` per tag): (struct, field) -> (since, until).
+REQUIRED_BY_VERSION = {
+    ("ArgSel", "index"): (V10, V16),
+    ("UProbe", "symbol"): (V10, V11),
+    ("UProbe", "symbols"): (V11, V15),
+}
+
 # (value, since, removed_in)
 ENUMS = {
     "types": [(t, V10, NEVER) for t in (

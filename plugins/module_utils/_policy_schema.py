@@ -87,7 +87,9 @@ def build_schema(version):
             if F.available(since, removed, version):
                 props[name] = _kind_schema(kind, version, struct, name)
         definition = {"title": struct, "type": "object", "additionalProperties": False, "properties": props}
-        required = [r for r in F.REQUIRED.get(struct, []) if r in props]
+        required = [r for r in F.REQUIRED.get(struct, []) if r in props] + [
+            name for (owner, name), (since, until) in sorted(F.REQUIRED_BY_VERSION.items())
+            if owner == struct and since <= version < until]
         if required:
             definition["required"] = required
         definitions[struct] = definition

@@ -58,7 +58,9 @@ def test_v10_names_are_valid_on_v10_and_renamed_after():
                                "selectors": [{"matchActions": [{"action": "NotifyKiller"},
                                                                {"action": "Post", "stackTrace": True}]}]}]})
     assert rules_at(doc, (1, 0, 0)) == []
-    found = schema.schema_findings(doc, (1, 1, 0))
+    # v1.1-v1.4 also require symbols (the CRD made them optional with offsets in v1.5)
+    assert ("S2", "spec.uprobes[0]") in rules_at(doc, (1, 1, 0))
+    found = schema.schema_findings(doc, (1, 5, 0))
     assert sorted(f["path"] for f in found) == [
         "spec.killers", "spec.uprobes[0].selectors[0].matchActions[0].action",
         "spec.uprobes[0].selectors[0].matchActions[1].stackTrace", "spec.uprobes[0].symbol"]
@@ -89,6 +91,13 @@ def test_numbers_are_accepted_where_tetragon_converts_them_to_strings():
                                               "matchActions": [{"action": "Post", "rateLimit": 5}]}]}],
                   "options": [{"name": "disable-kprobe-multi", "value": True}]})
     assert rules_at(doc, (1, 7, 0)) == []
+
+
+def test_matchargs_index_is_required_before_v16():
+    doc = policy({"kprobes": [{"call": "sys_dup", "args": [{"index": 0, "type": "int"}],
+                               "selectors": [{"matchArgs": [{"args": [0], "operator": "Equal", "values": ["1"]}]}]}]})
+    assert rules_at(doc, (1, 6, 0)) == []
+    assert rules_at(doc, (1, 5, 0)) == [("S2", "spec.kprobes[0].selectors[0].matchArgs[0]")]
 
 
 def test_field_table_versions_are_ordered():
