@@ -32,11 +32,6 @@ DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 OBJECT_META = ("name", "namespace", "labels", "annotations", "generateName", "uid", "resourceVersion",
                "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
                "ownerReferences", "finalizers", "managedFields", "selfLink")
-# Fields whose values Tetragon's YAML loader converts to strings (numbers are fine there).
-SCALAR_STRING_FIELDS = {("ArgSel", "values"), ("NsSel", "values"), ("NsChSel", "values"),
-                        ("Option", "value"), ("Action", "rateLimit"), ("List", "values"),
-                        ("CapSel", "values")}
-
 _SCALAR = {"type": ["string", "number", "boolean"]}
 _LABEL_SELECTOR = {
     "type": ["object", "null"],
@@ -53,9 +48,11 @@ _LABEL_SELECTOR = {
 _CACHE = {}
 
 
+def as_list_of(value):
+    return value if isinstance(value, list) else [value]
+
+
 def _kind_schema(kind, version, struct=None, name=None):
-    if struct and (struct, name) in SCALAR_STRING_FIELDS:
-        return {"type": "array", "items": _SCALAR} if kind.startswith("list:") else _SCALAR
     if kind.startswith("list:"):
         return {"type": ["array", "null"], "items": _kind_schema(kind[5:], version)}
     if kind.startswith("map:"):
@@ -205,6 +202,13 @@ def schema_findings(document, version):
                 parts[0], error.instance, ", ".join(error.validator_value)),
                 "A Tetragon policy has apiVersion cilium.io/v1alpha1 and kind TracingPolicy or "
                 "TracingPolicyNamespaced."))
+            continue
+        if error.validator == "type" and "string" in as_list_of(error.validator_value) and isinstance(
+                error.instance, (int, float, bool)):
+            out.append(finding("S2", "error", path, "%r is a %s, the field takes a string" % (
+                error.instance, "boolean" if isinstance(error.instance, bool) else "number"),
+                "Quote it (\"%s\"): Tetragon checks the YAML types against its CRD schema before loading."
+                % (str(error.instance).lower() if isinstance(error.instance, bool) else error.instance)))
             continue
         out.append(finding("S2", "error", path, error.message,
                            "Fix the value to match the TracingPolicy schema of the target version."))

@@ -85,19 +85,17 @@ def test_required_top_level_fields_and_kind():
     assert rules_at(bad, (1, 7, 0)) == [("S2", "kind")]
 
 
-def test_numbers_are_accepted_where_tetragon_converts_them_to_strings():
+def test_unquoted_numbers_in_string_fields_are_errors_with_a_quote_hint():
     doc = policy({"kprobes": [{"call": "sys_dup", "args": [{"index": 0, "type": "int"}],
-                               "selectors": [{"matchArgs": [{"index": 0, "operator": "Equal", "values": [1, 2]}],
+                               "selectors": [{"matchArgs": [{"index": 0, "operator": "Equal", "values": [1, "2"]}],
                                               "matchActions": [{"action": "Post", "rateLimit": 5}]}]}],
                   "options": [{"name": "disable-kprobe-multi", "value": True}]})
-    assert rules_at(doc, (1, 7, 0)) == []
-
-
-def test_matchargs_index_is_required_before_v16():
-    doc = policy({"kprobes": [{"call": "sys_dup", "args": [{"index": 0, "type": "int"}],
-                               "selectors": [{"matchArgs": [{"args": [0], "operator": "Equal", "values": ["1"]}]}]}]})
-    assert rules_at(doc, (1, 6, 0)) == []
-    assert rules_at(doc, (1, 5, 0)) == [("S2", "spec.kprobes[0].selectors[0].matchArgs[0]")]
+    found = dict((f["path"], f) for f in schema.schema_findings(doc, (1, 7, 0)))
+    assert sorted(found) == ["spec.kprobes[0].selectors[0].matchActions[0].rateLimit",
+                             "spec.kprobes[0].selectors[0].matchArgs[0].values[0]", "spec.options[0].value"]
+    assert found["spec.options[0].value"]["hint"].startswith('Quote it ("true")')
+    message = found["spec.kprobes[0].selectors[0].matchArgs[0].values[0]"]["message"]
+    assert message == "1 is a number, the field takes a string"
 
 
 def test_field_table_versions_are_ordered():
