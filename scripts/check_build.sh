@@ -12,16 +12,24 @@ if tar -tzf "$tarball" | grep -qE '^(tests|extensions|benchmarks|\.ci|scripts)/'
   tar -tzf "$tarball" | grep -E '^(tests|extensions|benchmarks|\.ci|scripts)/' | head >&2
   exit 1
 fi
-ansible-galaxy collection install --offline -p "$out/install" "$tarball" >/dev/null
+ansible-galaxy collection install --offline -p "$out/install" "$tarball" >/dev/null 2>&1
 modules=$(cd "$root/plugins/modules" && ls *.py | sed 's/\.py$//')
-for m in $modules; do
-  ANSIBLE_COLLECTIONS_PATH="$out/install" ansible-doc "ebpfops.tetragon.$m" >/dev/null \
-    || { echo "ansible-doc ebpfops.tetragon.$m failed" >&2; exit 1; }
-  echo "ansible-doc ebpfops.tetragon.$m: ok"
-done
+# ansible-doc exits 0 with only a warning when a plugin is missing: require the rendered name.
+render() {
+  local type=$1 name=$2 text
+  text=$(cd "$out" && ANSIBLE_COLLECTIONS_PATH="$out/install" ansible-doc -t "$type" "$name" 2>&1) || true
+  if ! grep -q "^> .*${name}" <<<"$text" || grep -q "not found" <<<"$text"; then
+    echo "ansible-doc -t $type $name did not render:" >&2; echo "$text" | head -5 >&2; return 1
+  fi
+  echo "ansible-doc -t $type $name: ok"
+}
+for f in "$root"/plugins/modules/*.py; do render module "ebpfops.tetragon.$(basename "$f" .py)"; done
+if compgen -G "$root/plugins/filter/*.py" >/dev/null; then
+  filters=$(cd "$out" && ANSIBLE_COLLECTIONS_PATH="$out/install" ansible-doc -t filter -l ebpfops.tetragon 2>/dev/null | awk '{print $1}')
+  [[ -n $filters ]] || { echo "no filter plugin of ebpfops.tetragon is listed by ansible-doc" >&2; exit 1; }
+  for name in $filters; do render filter "$name"; done
+fi
 for r in "$root"/roles/*/; do
-  r=$(basename "$r")
-  ANSIBLE_COLLECTIONS_PATH="$out/install" ansible-doc -t role "ebpfops.tetragon.$r" >/dev/null \
-    || { echo "ansible-doc -t role ebpfops.tetragon.$r failed" >&2; exit 1; }
-  echo "ansible-doc -t role ebpfops.tetragon.$r: ok"
+  [[ -d $r ]] || continue
+  render role "ebpfops.tetragon.$(basename "$r")"
 done
