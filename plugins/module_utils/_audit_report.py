@@ -292,14 +292,14 @@ def _count(value):
     return u"n/a" if value is None else u"{:,}".format(int(value))
 
 
-def _short(text, limit=34):
+def _short(text, limit=30):
     text = _text(text)
     return text if len(text) <= limit else text[:limit - 1] + u"…"
 
 
 _CSS = u"""
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:24px;color:#1d2330;
-background:#fff;max-width:1100px}
+background:#fff;max-width:1240px}
 h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.2em;margin:28px 0 8px;border-bottom:1px solid #dde1e8;padding-bottom:4px}
 .meta{color:#555;margin:0}
 .summary{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
@@ -315,15 +315,15 @@ h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.2em;margin:28px 0 8px;border-bo
 table{border-collapse:collapse;font-size:.9em;margin:4px 0}
 th,td{border:1px solid #dde1e8;padding:3px 8px;text-align:left;vertical-align:top}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.nw{white-space:nowrap}td.pin{word-break:break-all;font-size:.85em}
+td.nw{white-space:nowrap}td.pin{word-break:break-all;font-size:.85em;min-width:16em}
 td.over{background:#fdecea;color:#b71c1c;font-weight:bold}
 .wide{overflow-x:auto}
 svg text{font-size:12px;fill:#1d2330}
 svg .bar{fill:#1565c0}svg .bar.over{fill:#c62828}
 svg .label.over{fill:#b71c1c;font-weight:bold}
 svg .nodata{fill:#8d6e00;font-style:italic}
-svg .budget{stroke:#c62828;stroke-width:2;stroke-dasharray:6 4}
-svg .budget-label{fill:#c62828;font-weight:bold}
+svg .budget{stroke:#212121;stroke-width:2;stroke-dasharray:6 4}
+svg .budget-label{fill:#212121;font-weight:bold}
 svg .axis{stroke:#9aa3b2;stroke-width:1}
 code{font-size:.95em}
 """
@@ -436,16 +436,16 @@ def _programs_table(report):
     rows = []
     for rank, p in enumerate(report["top_programs"], 1):
         rows.append(
-            u'<tr><td class="num">%d</td><td class="num">%s</td><td class="nw">%s</td><td>%s</td><td>%s</td>'
-            u'<td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
-            u'<td class="pin"><code>%s</code></td></tr>' % (
+            u'<tr><td class="num">%d</td><td class="num">%s</td><td class="nw">%s</td><td>%s</td>'
+            u'<td>%s<br><small>%s</small></td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+            u'<td class="num">%s</td><td class="pin"><code>%s</code></td></tr>' % (
                 rank, _e(_pct(p["overhead_percent"])), _e(p["host"]), _e(p["policy"] or u"–"),
                 _e(p["name"] or u"–"), _e(p["sensor"] or p["type"] or u"–"), _e(_count(p["run_cnt"])),
                 _e(_ns(p["run_time_ns"])), _e(_ns(p["avg_ns"])), _e(p["id"]), _e(p["pin"] or u"–")))
-    return (u'<div class="wide"><table id="top-programs-table"><thead><tr><th class="num">#</th><th class="num">overhead</th>'
-            u'<th>host</th><th>policy</th><th>program</th><th>sensor</th><th class="num">runs</th>'
-            u'<th class="num">run time</th><th class="num">avg</th><th class="num">id</th><th>pin</th></tr>'
-            u'</thead><tbody>%s</tbody></table></div>' % u"".join(rows))
+    return (u'<div class="wide"><table id="top-programs-table"><thead><tr><th class="num">#</th>'
+            u'<th class="num">overhead</th><th>host</th><th>policy</th><th>program / sensor</th>'
+            u'<th class="num">runs</th><th class="num">run time</th><th class="num">avg</th><th class="num">id</th>'
+            u'<th>pin</th></tr></thead><tbody>%s</tbody></table></div>' % u"".join(rows))
 
 
 def render_html(report):
