@@ -30,6 +30,11 @@ try:
 except ImportError:  # Python 2 (sanity import test only)
     from cgi import escape as _html_escape
 
+try:
+    _UTC = datetime.timezone.utc
+except AttributeError:  # Python 2 (sanity import test only)
+    _UTC = None
+
 FORMAT = "ebpfops.tetragon.audit/1"
 DEFAULT_TOP = 10
 STATUSES = ("ok", "failed", "unreachable", "skipped", "missing", "invalid")
@@ -196,7 +201,7 @@ def _fleet_policies(hosts):
 
 
 def _now():
-    return datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z"
+    return datetime.datetime.now(_UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def build_report(results, budget_percent=None, top=DEFAULT_TOP, hosts=None, generated_at=None, title=None):
