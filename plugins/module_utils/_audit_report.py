@@ -281,6 +281,8 @@ def _e(value):
 def _pct(value):
     if value is None:
         return u"n/a"
+    if 0 < value < 0.001:
+        return u"%.2g%%" % value
     return u"%.3f%%" % value if value < 100 else u"%.1f%%" % value
 
 

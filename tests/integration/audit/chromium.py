@@ -99,34 +99,38 @@ def read_png(path):
 
 
 def colour_bars(image, colour, min_length=3, min_height=10, max_gap=3):
-    """Solid horizontal bars of one colour: [(top, left, length, height)], top to bottom.
+    """Solid bars of one colour: [(top, left, length, height)], top to bottom.
 
-    A run may be crossed by a thin line (up to max_gap pixels of another colour)."""
+    Runs on consecutive rows that overlap form one bar (its bounding box); a run may be crossed by a
+    thin line (up to max_gap pixels of another colour), as a dashed budget line crosses a bar."""
     _, _, rows = image
-    runs = {}
-    for y, row in enumerate(rows):
-        x = 0
+    bars, open_bars = [], []
+    for y, row in enumerate(rows + [[]]):
+        runs, x = [], 0
         while x < len(row):
-            if row[x] == colour:
-                start = end = x
-                while x < len(row) and (row[x] == colour or colour in row[x + 1:x + 1 + max_gap]):
-                    if row[x] == colour:
-                        end = x
-                    x += 1
-                if end + 1 - start >= min_length:
-                    runs.setdefault((start, end + 1 - start), []).append(y)
-                x = end + 1
-            else:
+            if row[x] != colour:
                 x += 1
-    bars = []
-    for (left, length), ys in runs.items():
-        top = ys[0]
-        for index, y in enumerate(ys + [None]):
-            if y is None or (index and y != ys[index - 1] + 1):
-                height = ys[index - 1] - top + 1
-                if height >= min_height:
-                    bars.append((top, left, length, height))
-                top = y
+                continue
+            start = end = x
+            while x < len(row) and (row[x] == colour or colour in row[x + 1:x + 1 + max_gap]):
+                if row[x] == colour:
+                    end = x
+                x += 1
+            if end + 1 - start >= min_length:
+                runs.append([start, end])
+            x = end + 1
+        still_open = []
+        for run in runs:
+            match = next((b for b in open_bars if b[1] <= run[1] + max_gap and run[0] <= b[2] + max_gap), None)
+            if match is None:
+                match = [y, run[0], run[1], y]
+            match[1], match[2], match[3] = min(match[1], run[0]), max(match[2], run[1]), y
+            if match not in still_open:
+                still_open.append(match)
+        for bar in open_bars:
+            if bar not in still_open and bar[3] - bar[0] + 1 >= min_height:
+                bars.append((bar[0], bar[1], bar[2] - bar[1] + 1, bar[3] - bar[0] + 1))
+        open_bars = still_open
     return sorted(bars)
 
 

@@ -27,7 +27,7 @@ import time
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.tests.integration.audit.chromium import Dom
+from ansible_collections.ebpfops.tetragon.tests.integration.audit.chromium import Dom, colour_bars
 
 pytestmark = pytest.mark.kernel
 
@@ -147,7 +147,7 @@ def test_check_mode_measures_but_writes_nothing(tmp_path, pinned_programs):
     assert summary[0] == "3 host(s) audited: 1 measured, 1 failed, 1 unreachable"
 
 
-def test_audit_reports_every_host_and_the_policy_over_budget(tmp_path, pinned_programs, chromium):
+def test_audit_reports_every_host_and_the_policy_over_budget(tmp_path, pinned_programs, chromium, build_dir):
     bpf_dir, pins = pinned_programs
     rc, run = _audit(tmp_path, bpf_dir, "-e", "audit_budget_percent=0.000001")
     assert rc == 0, json.dumps(run["stats"])
@@ -182,6 +182,9 @@ def test_audit_reports_every_host_and_the_policy_over_budget(tmp_path, pinned_pr
     assert dict((a["data-label"], a["class"]) for _, a, _ in dom.find("rect"))["localhost"] == "bar over"
     assert set(a["data-host"] for _, a, _ in dom.find("li") if "data-status" in a) == {"broken.example",
                                                                                        "gone.example"}
+    image = chromium.screenshot(str(tmp_path / "report" / "tetragon-audit.html"),
+                                os.path.join(build_dir, "audit-playbook-report.png"), height=1200)
+    assert colour_bars(image, (0xC6, 0x28, 0x28), min_length=20), "no red over-budget bar on the page"
 
 
 def test_audit_fails_at_the_end_when_asked_and_still_writes_the_report(tmp_path, pinned_programs):

@@ -328,3 +328,8 @@ def test_most_expensive_programs_table():
     table = re.search(r'<table id="top-programs-table">.*?</table>', page, re.S).group(0)
     assert table.count("<tr>") == 3  # header + 2
     assert "raw-syscalls" in table and "200,000" in table and "10.00 ms" in table
+
+
+def test_tiny_budgets_are_shown_with_their_digits():
+    page = render_html(build_report({"h": stats(program(1, "p", 0.5))}, budget_percent=0.000001))
+    assert "budget 1e-06%" in page and "0.000%" not in page
