@@ -1,0 +1,82 @@
+"""Metadata of the role ebpfops.tetragon.tetragon: pinned version, documented defaults, variable names."""
+import os
+import re
+
+import jinja2
+import yaml
+
+from ansible_collections.ebpfops.tetragon.plugins.module_utils._release import DEFAULT_TETRAGON_VERSION
+
+ROLE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles", "tetragon")
+
+
+def _load(*parts):
+    with open(os.path.join(ROLE, *parts)) as handle:
+        return yaml.safe_load(handle)
+
+
+def _role_texts():
+    for sub in ("tasks", "handlers", "templates", "vars", "defaults"):
+        for name in sorted(os.listdir(os.path.join(ROLE, sub))):
+            with open(os.path.join(ROLE, sub, name)) as handle:
+                yield "%s/%s" % (sub, name), handle.read()
+
+
+def test_default_version_is_the_collection_pin():
+    assert _load("defaults", "main.yml")["tetragon_version"] == DEFAULT_TETRAGON_VERSION
+
+
+def test_argument_specs_document_exactly_the_defaults_with_the_same_values():
+    defaults = _load("defaults", "main.yml")
+    options = _load("meta", "argument_specs.yml")["argument_specs"]["main"]["options"]
+    assert sorted(options) == sorted(defaults)
+    for name, value in defaults.items():
+        assert options[name]["default"] == value, name
+        assert options[name]["description"], name
+
+
+def test_every_public_variable_the_role_reads_is_a_documented_default():
+    defaults = set(_load("defaults", "main.yml"))
+    used = set()
+    for _path, text in _role_texts():
+        text = re.sub(r"^\s*tags:.*$", "", text, flags=re.M)  # tags are not variables
+        used.update(re.findall(r"(?<![\w.])(tetragon_[a-z_]+)", text))
+    # tetragon_host is the fact of ebpfops.tetragon.tetragon_host_facts, not a variable of the role
+    assert sorted(used - defaults - {"tetragon_host", "tetragon_host_facts"}) == []
+
+
+def test_internal_variables_are_defined_in_vars_or_set_by_tasks():
+    defined = set(_load("vars", "main.yml"))
+    texts = dict(_role_texts())
+    for text in texts.values():
+        defined.update(re.findall(r"^\s*(?:register|set_fact):\s*(_tetragon_\w+)", text, re.M))
+        defined.update(re.findall(r"^\s+(_tetragon_\w+):", text, re.M))
+    for path, text in texts.items():
+        for name in set(re.findall(r"(?<![\w.])(_tetragon_\w+)", text)):
+            assert name in defined, "%s reads %s, which nothing defines" % (path, name)
+
+
+def test_no_task_installs_latest_or_downloads_on_the_hosts():
+    for path, text in _role_texts():
+        assert "releases/latest" not in text and not re.search(r":\s*[\"']?latest", text), path
+        if path.startswith("tasks/") and ("get_url" in text or "ansible.builtin.uri" in text):
+            assert path == "tasks/download.yml", "%s downloads on the hosts" % path
+
+
+def test_limits_drop_in_renders_every_directive_sorted_and_nothing_else():
+    env = jinja2.Environment(keep_trailing_newline=True, trim_blocks=True)
+    env.filters["comment"] = lambda text: "# " + text
+    with open(os.path.join(ROLE, "templates", "limits.conf.j2")) as handle:
+        template = env.from_string(handle.read())
+    text = template.render(ansible_managed="Ansible managed",
+                           _tetragon_limits={"MemoryMax": "1G", "CPUQuota": "50%", "TasksMax": 64})
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    assert lines == ["[Service]", "CPUQuota=50%", "MemoryMax=1G", "TasksMax=64"]
+
+
+def test_default_config_keeps_servers_off_the_network():
+    config = _load("defaults", "main.yml")["tetragon_config"]
+    assert config["server-address"].startswith("unix://")
+    assert config["health-server-address"].startswith("127.0.0.1:")
+    for flag in ("metrics-server", "gops-address", "pprof-address"):
+        assert config[flag] == "" or config[flag].startswith("127.0.0.1:"), flag
