@@ -160,7 +160,9 @@ def test_air_gapped_tampered_archive_fails_naming_both_checksums(tmp_path):
 
 @pytest.mark.parametrize("sum_text, ok", [
     ("%(other)s  tetragon-v1.6.0-arm64.tar.gz\n%(sha)s  tetragon-v1.6.0-amd64.tar.gz\n", True),  # combined list
-    ("%(sha)s *dist/tetragon-v1.6.0-amd64.tar.gz\n", True),  # binary mode, path prefix
+    ("%(sha)s *tetragon-v1.6.0-amd64.tar.gz\n", True),  # binary mode
+    ("%(sha)s\tdist/tetragon-v1.6.0-amd64.tar.gz\n", True),  # tab, path prefix
+    ("%(sha)s  tetragon-v1.6.0-amd64.tar.gz.asc\n", False),  # another file whose name starts alike
     ("%(sha)s\n", True),  # bare hash
     ("%(sha)s  tetragon-v1.6.0-arm64.tar.gz\n", False),  # another file's line only
     ("", False),
