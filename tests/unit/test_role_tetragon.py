@@ -80,3 +80,21 @@ def test_default_config_keeps_servers_off_the_network():
     assert config["health-server-address"].startswith("127.0.0.1:")
     for flag in ("metrics-server", "gops-address", "pprof-address"):
         assert config[flag] == "" or config[flag].startswith("127.0.0.1:"), flag
+
+
+def test_every_tasks_file_is_included_and_every_include_exists():
+    texts = dict(_role_texts())
+    included = set()
+    for text in texts.values():
+        included.update(re.findall(r"include_tasks:\s*([\w.]+\.yml)", text))
+    task_files = {path.split("/", 1)[1] for path in texts if path.startswith("tasks/")}
+    assert included <= task_files, sorted(included - task_files)
+    assert task_files - {"main.yml"} == included, sorted(task_files - {"main.yml"} - included)
+
+
+def test_handlers_are_named_as_the_tasks_notify_them():
+    handlers = {handler["name"] for handler in _load("handlers", "main.yml")}
+    notified = set()
+    for path, text in _role_texts():
+        notified.update(re.findall(r"notify:\s*(.+)$", text, re.M))
+    assert notified and notified <= handlers, sorted(notified - handlers)
