@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Every molecule scenario of the collection (extensions/molecule/*), or those in MOLECULE_SCENARIOS.
+# Builds the Tetragon test double's release archives, serves them over HTTP on 127.0.0.1 (the role
+# downloads and verifies them on the controller like the real GitHub assets), runs each scenario with
+# `molecule test`, prints the wall time of each, and exits non-zero if any failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+export PATH="$root/.venv/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="$root/.collections"
+export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 ANSIBLE_NOCOLOR=1
+
+tests/molecule/build-base-image.sh || { echo "base image build failed" >&2; exit 1; }
+releases="$root/build/double-releases"
+rm -rf "$releases"
+python tests/double/build_releases.py --out "$releases" || exit 1
+
+port=$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python -m http.server --bind 127.0.0.1 --directory "$releases" "$port" >"$root/build/double-releases-http.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT
+export EBPFOPS_RELEASES_URL="http://127.0.0.1:$port"
+for _ in $(seq 1 50); do curl -fsS -o /dev/null "$EBPFOPS_RELEASES_URL/" 2>/dev/null && break; sleep 0.1; done
+
+scenarios=${MOLECULE_SCENARIOS:-$(cd extensions/molecule && for d in */; do d=${d%/}; [[ $d == _* || ! -f $d/molecule.yml ]] || echo "$d"; done)}
+failed=()
+mkdir -p build/molecule-logs
+for s in $scenarios; do
+  start=$SECONDS
+  echo "----- molecule test -s $s (log: build/molecule-logs/$s.log)"
+  if molecule test -s "$s" >"build/molecule-logs/$s.log" 2>&1; then
+    echo "----- $s passed in $((SECONDS - start))s"
+  else
+    echo "----- $s FAILED in $((SECONDS - start))s; end of its log:"
+    tail -60 "build/molecule-logs/$s.log"
+    failed+=("$s")
+  fi
+  grep -E "Playbook run took" "build/molecule-logs/$s.log" | sed "s/^/      [$s] /" | tail -12
+done
+if ((${#failed[@]})); then echo "molecule scenarios FAILED: ${failed[*]}"; exit 1; fi
+echo "molecule scenarios passed: $(echo $scenarios)"
