@@ -1,0 +1,347 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ebpfops.tetragon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: bpf_prog_stats
+short_description: Measure the run count and CPU cost of BPF programs, attributed to Tetragon policies
+version_added: 0.1.0
+author:
+  - ebpfops.tetragon contributors (@ebpfops)
+description:
+  - Samples the kernel's run-time statistics of BPF programs twice, O(interval) seconds apart, and returns
+    per program and per Tetragon policy the runs, BPF time and overhead, like C(tetra debug progs).
+  - Overhead uses Tetragon's formula C(delta run_time / (interval x CPUs) x 100), a percentage of all CPU time.
+  - Programs pinned as C(<bpffs>/<bpf_dir>/<policy>/<sensor>/<pin>/prog) are attributed to that policy and
+    sensor; the base sensor's programs belong to the policy C(__base__).
+  - Run-time statistics are switched on only for the sample by holding a C(BPF_ENABLE_STATS) file
+    descriptor, which the kernel drops when the module exits, also when it fails or is killed. The host's
+    C(kernel.bpf_stats_enabled) sysctl is never written.
+  - Runs on the managed host with the Python standard library only (C(bpf) syscall through ctypes); needs
+    root (or C(CAP_BPF) and C(CAP_PERFMON)). Read-only.
+options:
+  scope:
+    description:
+      - C(tetragon) measures the programs pinned under O(bpffs)/O(bpf_dir); C(all) measures every program
+        on the host (those pinned under the Tetragon directory are still attributed).
+    type: str
+    choices: [tetragon, all]
+    default: tetragon
+  bpffs:
+    description:
+      - Mount point of the BPF filesystem. C(auto) picks C(/sys/fs/bpf) or C(/run/cilium/bpffs) when
+        mounted, else the first bpffs in C(/proc/mounts), as Tetragon does.
+    type: str
+    default: auto
+  bpf_dir:
+    description:
+      - Tetragon's directory inside O(bpffs) (the agent's C(--bpf-dir)).
+    type: str
+    default: tetragon
+  interval:
+    description:
+      - Seconds between the two samples.
+    type: float
+    default: 1.0
+  max_overhead_percent:
+    description:
+      - Budget per policy, in percent of all CPU time. When a policy's overhead exceeds it the module fails
+        naming the policies and programs over budget with their figures.
+    type: float
+  policies:
+    description:
+      - Restrict the budget check to these policy names (all policies are still reported).
+    type: list
+    elements: str
+attributes:
+  check_mode:
+    support: full
+    details: The module never changes the host.
+  diff_mode:
+    support: none
+notes:
+  - Kernels older than 5.8 have no C(BPF_ENABLE_STATS); the module then fails unless
+    C(kernel.bpf_stats_enabled) is already 1.
+seealso:
+  - module: ebpfops.tetragon.hook_probe
+"""
+
+EXAMPLES = r"""
+- name: Read the cost of Tetragon's BPF programs over 2 seconds
+  ebpfops.tetragon.bpf_prog_stats:
+    interval: 2
+  register: bpf_cost
+  become: true
+
+- name: Fail when a policy costs more than 1 % of the CPUs
+  ebpfops.tetragon.bpf_prog_stats:
+    max_overhead_percent: 1.0
+    policies: [file-monitoring]
+  become: true
+
+- name: Every BPF program on the host
+  ebpfops.tetragon.bpf_prog_stats:
+    scope: all
+  become: true
+"""
+
+RETURN = r"""
+programs:
+  description: One entry per program, most expensive first. Counts and times are over the interval.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id: {description: Kernel program id., type: int}
+    name: {description: Program name., type: str}
+    type: {description: Program type, for example C(tracepoint) or C(kprobe)., type: str}
+    tag: {description: Program tag (hash of the instructions)., type: str}
+    pin: {description: Pin path, or null when not pinned under the Tetragon directory., type: str}
+    policy: {description: Tetragon policy directory the program belongs to, or null., type: str}
+    sensor: {description: Tetragon sensor, or null., type: str}
+    run_cnt: {description: Runs during the interval., type: int}
+    run_time_ns: {description: BPF time during the interval in nanoseconds., type: int}
+    avg_ns: {description: Average nanoseconds per run., type: int}
+    overhead_percent: {description: Overhead in percent of all CPU time., type: float}
+  sample:
+    - id: 42
+      name: generic_tracepo
+      type: tracepoint
+      tag: 59f4a931744dcdc6
+      pin: /sys/fs/bpf/tetragon/mypolicy/generic_tracepoint/syscalls:sys_enter_unlinkat/prog
+      policy: mypolicy
+      sensor: generic_tracepoint
+      run_cnt: 1000
+      run_time_ns: 52000
+      avg_ns: 52
+      overhead_percent: 0.0026
+policies:
+  description: Programs summed per Tetragon policy.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name: {description: Policy directory name (C(__base__) for the base sensor)., type: str}
+    programs: {description: Number of programs., type: int}
+    run_cnt: {description: Runs during the interval., type: int}
+    run_time_ns: {description: BPF time during the interval., type: int}
+    overhead_percent: {description: Overhead in percent of all CPU time., type: float}
+total_run_cnt: {description: Runs of all measured programs., returned: success, type: int}
+total_run_time_ns: {description: BPF time of all measured programs., returned: success, type: int}
+total_overhead_percent: {description: Overhead of all measured programs., returned: success, type: float}
+cpus: {description: CPU count used in the formula., returned: success, type: int}
+interval: {description: Measured seconds between the two samples., returned: success, type: float}
+stats_enabled_by_module:
+  description: Whether run-time stats were off (C(kernel.bpf_stats_enabled=0)) and the module switched them on for the sample.
+  returned: success
+  type: bool
+over_budget:
+  description: Policies over O(max_overhead_percent).
+  returned: always
+  type: list
+  elements: str
+"""
+
+import errno
+import os
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.ebpfops.tetragon.plugins.module_utils import _bpf
+from ansible_collections.ebpfops.tetragon.plugins.module_utils._bpf_stats import (
+    attribute, budget_message, over_budget, overhead_percent, per_policy, program_delta)
+
+STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
+PERMISSION_HINT = ("reading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run the task with "
+                   "become: true")
+
+
+class StatsError(Exception):
+    pass
+
+
+def read_sysctl(path=STATS_SYSCTL):
+    try:
+        with open(path) as handle:
+            return int(handle.read().strip())
+    except (IOError, OSError, ValueError):
+        return None
+
+
+def pick_bpffs(requested):
+    mounts = _bpf.bpffs_mounts()
+    if requested != "auto":
+        path = os.path.normpath(requested)
+        if path not in [os.path.normpath(m) for m in mounts]:
+            raise StatsError("bpffs option %s is not a mounted BPF filesystem (mounted: %s); mount it with "
+                             "'mount -t bpf bpf %s' or point bpffs at the mount Tetragon uses"
+                             % (requested, ", ".join(mounts) or "none", requested))
+        return path
+    if not mounts:
+        raise StatsError("no BPF filesystem is mounted (none of type bpf in /proc/mounts): Tetragon cannot "
+                         "pin programs; mount one with 'mount -t bpf bpf /sys/fs/bpf'")
+    for preferred in ("/sys/fs/bpf", "/run/cilium/bpffs"):
+        if preferred in mounts:
+            return preferred
+    return mounts[0]
+
+
+def _is_prog_fd(fd):
+    try:
+        with open("/proc/self/fdinfo/%d" % fd) as handle:
+            return "prog_type:" in handle.read()
+    except (IOError, OSError):
+        return False
+
+
+def pinned_programs(root):
+    """Open every program pinned under root; return {id: (fd, pin)}."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for filename in sorted(filenames):
+            path = os.path.join(dirpath, filename)
+            try:
+                fd = _bpf.get_pinned(path)
+            except _bpf.BpfError as exc:
+                if exc.errno in (errno.EPERM, errno.EACCES):
+                    raise
+                continue
+            if not _is_prog_fd(fd):
+                _bpf.close(fd)
+                continue
+            prog_id = _bpf.prog_info(fd)["id"]
+            if prog_id in found:
+                _bpf.close(fd)
+                continue
+            found[prog_id] = (fd, path)
+    return found
+
+
+def sample(fds):
+    result = {}
+    for prog_id, fd in fds.items():
+        info = _bpf.prog_info(fd)
+        result[prog_id] = info
+    return result
+
+
+def measure(scope, bpffs, bpf_dir, interval):
+    root = os.path.join(bpffs, bpf_dir)
+    if scope == "tetragon" and not os.path.isdir(root):
+        raise StatsError("no Tetragon directory %s in the BPF filesystem %s: Tetragon is not running here or "
+                         "uses another --bpf-dir (set bpf_dir), or use scope: all" % (root, bpffs))
+    before_sysctl = read_sysctl()
+    stats_fd = None
+    fds = {}
+    pins = {}
+    try:
+        try:
+            stats_fd = _bpf.enable_stats()
+        except _bpf.BpfError as exc:
+            if exc.errno in (errno.EPERM, errno.EACCES):
+                raise
+            if before_sysctl != 1:
+                raise StatsError("this kernel cannot switch on BPF run-time statistics for the sample "
+                                 "(BPF_ENABLE_STATS needs Linux 5.8+: %s); set kernel.bpf_stats_enabled=1 "
+                                 "for the measurement instead" % exc)
+        if os.path.isdir(root):
+            for prog_id, (fd, path) in pinned_programs(root).items():
+                fds[prog_id] = fd
+                pins[prog_id] = path
+        if scope == "all":
+            for prog_id in list(_bpf.prog_ids()):
+                if prog_id in fds:
+                    continue
+                try:
+                    fds[prog_id] = _bpf.prog_fd_by_id(prog_id)
+                except _bpf.BpfError as exc:
+                    if exc.errno == errno.ENOENT:
+                        continue
+                    raise
+        first = sample(fds)
+        start = time.time()
+        time.sleep(interval)
+        second = sample(fds)
+        elapsed = time.time() - start
+    finally:
+        for fd in fds.values():
+            _bpf.close(fd)
+        if stats_fd is not None:
+            _bpf.close(stats_fd)
+    if any(not info["stats_supported"] for info in second.values()):
+        raise StatsError("this kernel reports no run_cnt/run_time_ns in bpf_prog_info (needs Linux 5.1+)")
+    return root, first, second, pins, elapsed, stats_fd is not None and before_sysctl == 0
+
+
+def build_result(root, first, second, pins, elapsed, cpus):
+    programs = []
+    for prog_id in sorted(second):
+        row = program_delta(first[prog_id], second[prog_id], elapsed, cpus)
+        pin = pins.get(prog_id)
+        policy, sensor = attribute(pin, root)
+        programs.append({
+            "id": prog_id, "name": row["name"], "type": row["type"], "tag": row["tag"], "pin": pin,
+            "policy": policy, "sensor": sensor, "run_cnt": row["run_cnt"],
+            "run_time_ns": row["run_time_ns"], "avg_ns": row["avg_ns"],
+            "overhead_percent": row["overhead_percent"],
+        })
+    programs.sort(key=lambda p: (-p["run_time_ns"], p["id"]))
+    total_cnt = sum(p["run_cnt"] for p in programs)
+    total_time = sum(p["run_time_ns"] for p in programs)
+    return {
+        "programs": programs,
+        "policies": per_policy(programs, elapsed, cpus),
+        "total_run_cnt": total_cnt,
+        "total_run_time_ns": total_time,
+        "total_overhead_percent": round(overhead_percent(total_time, elapsed, cpus), 6),
+        "cpus": cpus,
+        "interval": round(elapsed, 6),
+    }
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            scope=dict(type="str", default="tetragon", choices=["tetragon", "all"]),
+            bpffs=dict(type="str", default="auto"),
+            bpf_dir=dict(type="str", default="tetragon"),
+            interval=dict(type="float", default=1.0),
+            max_overhead_percent=dict(type="float"),
+            policies=dict(type="list", elements="str"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    if params["interval"] <= 0 or params["interval"] > 3600:
+        module.fail_json(msg="interval must be between 0 and 3600 seconds, got %s" % params["interval"],
+                         over_budget=[])
+    cpus = os.cpu_count() or 1
+    try:
+        bpffs = pick_bpffs(params["bpffs"])
+        root, first, second, pins, elapsed, enabled = measure(
+            params["scope"], bpffs, params["bpf_dir"], params["interval"])
+    except StatsError as exc:
+        module.fail_json(msg=str(exc), over_budget=[])
+    except _bpf.BpfError as exc:
+        msg = str(exc)
+        if exc.errno in (errno.EPERM, errno.EACCES):
+            msg = "%s: %s (running as uid %d)" % (msg, PERMISSION_HINT, os.geteuid())
+        module.fail_json(msg=msg, over_budget=[])
+    result = build_result(root, first, second, pins, elapsed, cpus)
+    result["stats_enabled_by_module"] = enabled
+    budget = params["max_overhead_percent"]
+    names = over_budget(result["policies"], budget, params["policies"])
+    result["over_budget"] = names
+    if names:
+        module.fail_json(msg=budget_message(result["policies"], result["programs"], names, budget,
+                                            result["interval"], cpus), **result)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
