@@ -60,9 +60,10 @@ options:
 attributes:
   check_mode:
     support: full
-    details: The module never changes the host.
+    description: Read-only; behaves the same in check mode.
   diff_mode:
     support: none
+    description: Changes nothing, so there is no diff.
 notes:
   - Kernels older than 5.8 have no C(BPF_ENABLE_STATS); the module then fails unless
     C(kernel.bpf_stats_enabled) is already 1.
@@ -98,11 +99,11 @@ programs:
   contains:
     id: {description: Kernel program id., type: int}
     name: {description: Program name., type: str}
-    type: {description: Program type, for example C(tracepoint) or C(kprobe)., type: str}
+    type: {description: 'Program type: for example C(tracepoint) or C(kprobe).', type: str}
     tag: {description: Program tag (hash of the instructions)., type: str}
-    pin: {description: Pin path, or null when not pinned under the Tetragon directory., type: str}
-    policy: {description: Tetragon policy directory the program belongs to, or null., type: str}
-    sensor: {description: Tetragon sensor, or null., type: str}
+    pin: {description: 'Pin path; null when not pinned under the Tetragon directory.', type: str}
+    policy: {description: 'Tetragon policy directory the program belongs to; null when unknown.', type: str}
+    sensor: {description: 'Tetragon sensor; null when unknown.', type: str}
     run_cnt: {description: Runs during the interval., type: int}
     run_time_ns: {description: BPF time during the interval in nanoseconds., type: int}
     avg_ns: {description: Average nanoseconds per run., type: int}

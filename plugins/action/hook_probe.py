@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ebpfops.tetragon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Action plugin of ebpfops.tetragon.hook_probe: reads `src` on the controller, passes `content`."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible.plugins.action import ActionBase
+
+try:
+    import yaml
+    HAS_YAML = True
+except ImportError:  # pragma: no cover - declared controller requirement
+    HAS_YAML = False
+
+
+def load_policy(text, source):
+    """The first YAML document of `text` (Tetragon loads one policy per file) or a ValueError."""
+    try:
+        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = " at line %d column %d" % (mark.line + 1, mark.column + 1) if mark else ""
+        raise ValueError("%s is not valid YAML%s: %s; fix the YAML syntax"
+                         % (source, where, getattr(exc, "problem", None) or exc))
+    if not documents:
+        raise ValueError("%s has no YAML document; write a TracingPolicy document" % source)
+    if not isinstance(documents[0], dict):
+        raise ValueError("%s: the document is a %s, not a TracingPolicy mapping (apiVersion, kind, metadata, "
+                         "spec)" % (source, type(documents[0]).__name__))
+    return documents[0]
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("src", "content", "interval"))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        args = dict(self._task.args)
+        if args.get("src") is not None:
+            if args.get("content") is not None:
+                result.update(failed=True, msg="parameters are mutually exclusive: src|content")
+                return result
+            if not HAS_YAML:
+                result.update(failed=True, msg="PyYAML is required on the controller to read src")
+                return result
+            src = args.pop("src")
+            try:
+                path = self._find_needle("files", src)
+                with open(path, "rb") as handle:
+                    text = to_text(handle.read(), errors="surrogate_or_strict")
+                args["content"] = load_policy(text, path)
+            except AnsibleError as exc:
+                result.update(failed=True, msg="src %s not found on the controller: %s" % (src, to_native(exc)))
+                return result
+            except (IOError, OSError, UnicodeError, ValueError) as exc:
+                result.update(failed=True, msg=to_native(exc))
+                return result
+        result.update(self._execute_module(module_name="ebpfops.tetragon.hook_probe", module_args=args,
+                                           task_vars=task_vars))
+        return result
