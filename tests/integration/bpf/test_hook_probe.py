@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ebpfops.tetragon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""hook_probe on the seed policy and its rewrite, under the same workload, on the real kernel."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import tempfile
+import threading
+import time
+
+import pytest
+import yaml
+
+from ansible_collections.ebpfops.tetragon.plugins.module_utils import _bpf
+from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rewrite import rewrite
+from ansible_collections.ebpfops.tetragon.plugins.modules import hook_probe
+from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import run_module, set_module_args
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+SEED = os.path.join(ROOT, "examples", "file-delete-sys-exit.yaml")
+UNLINKS = 1500
+OTHER_CALLS = 30000
+
+
+def workload():
+    """UNLINKS create+unlink pairs and OTHER_CALLS getppid() calls."""
+    directory = tempfile.mkdtemp(prefix="ebpfops-hook-")
+    try:
+        for index in range(UNLINKS):
+            path = os.path.join(directory, "f%d" % index)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            os.unlink(path)
+        for _ in range(OTHER_CALLS):
+            os.getppid()
+    finally:
+        os.rmdir(directory)
+
+
+def probe(content, interval=1.5):
+    worker = threading.Thread(target=lambda: (time.sleep(0.2), workload()))
+    with set_module_args({"content": content, "interval": interval}):
+        worker.start()
+        try:
+            return run_module(hook_probe.main)
+        finally:
+            worker.join()
+
+
+@pytest.fixture
+def seed():
+    with open(SEED) as handle:
+        return yaml.safe_load(handle)
+
+
+def test_original_fires_on_every_syscall_rewrite_once_per_unlink(needs_root, seed):
+    rewritten = rewrite(seed, (1, 7, 0))[0]
+    programs_before = sorted(_bpf.prog_ids())
+    original = probe(seed)
+    programs_between = sorted(_bpf.prog_ids())
+    result = probe(rewritten)
+    programs_after = sorted(_bpf.prog_ids())
+    assert programs_before == programs_between == programs_after
+
+    [hook] = original["hooks"]
+    [point] = hook["attach_points"]
+    assert point["measured_on"] == "tracepoint:raw_syscalls:sys_exit"
+    # every syscall of the workload (and of the rest of the host) hits raw_syscalls:sys_exit
+    assert original["total_events"] >= OTHER_CALLS + 3 * UNLINKS
+
+    [hook] = result["hooks"]
+    points = dict((p["target"], p) for p in hook["attach_points"])
+    assert sorted(points) == ["sys_renameat", "sys_unlink", "sys_unlinkat"]
+    for name, item in points.items():
+        assert item["measurable"] is True
+        assert item["measured_on"] == "tracepoint:syscalls:sys_enter_" + name[len("sys_"):]
+        assert "measured on the syscalls:sys_enter_" in item["note"]
+    # the workload's unlinks plus whatever else deletes files on the host meanwhile
+    assert UNLINKS <= result["total_events"] <= UNLINKS * 1.2 + 300
+    assert original["total_events"] >= 15 * result["total_events"]
+
+
+def test_kprobe_on_kernel_function_is_not_measurable_with_reason(needs_root):
+    policy = {"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy", "metadata": {"name": "mixed"},
+              "spec": {"kprobes": [{"call": "security_file_open", "syscall": False},
+                                   {"call": "__x64_sys_getppid"}],
+                       "tracepoints": [{"subsystem": "syscalls", "event": "sys_enter_no_such_call"}],
+                       "lsmhooks": [{"hook": "file_open"}]}}
+    before = sorted(_bpf.prog_ids())
+    with set_module_args({"content": policy, "interval": 0.3}):
+        result = run_module(hook_probe.main)
+    assert sorted(_bpf.prog_ids()) == before
+    by_target = dict((p["target"], p) for h in result["hooks"] for p in h["attach_points"])
+    available, reason = _bpf.kprobes_available()
+    kprobe = by_target["security_file_open"]
+    assert kprobe["measurable"] is False and kprobe["events"] is None
+    if not available:
+        assert kprobe["reason"] == reason
+        assert "CONFIG_KPROBES" in kprobe["reason"]
+        assert result["kprobes"] is False
+    syscall = by_target["__x64_sys_getppid"]
+    assert syscall["measurable"] is True
+    assert syscall["measured_on"] == "tracepoint:syscalls:sys_enter_getppid"
+    missing = by_target["syscalls:sys_enter_no_such_call"]
+    assert missing["measurable"] is False and "does not exist" in missing["reason"]
+    assert by_target["file_open"]["measurable"] is False
+    assert result["total_events"] == syscall["events"]
