@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ebpfops.tetragon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""bpf_prog_stats without a kernel: the bpf syscall layer is replaced by a fake."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+
+import pytest
+
+from ansible_collections.ebpfops.tetragon.plugins.module_utils import _bpf
+from ansible_collections.ebpfops.tetragon.plugins.modules import bpf_prog_stats
+from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import run_module, set_module_args
+
+
+class FakeBpf(object):
+    BpfError = _bpf.BpfError
+
+    def __init__(self, mounts, progs, stats_errno=None):
+        self.mounts = mounts
+        self.progs = progs  # id -> [run_cnt, run_time_ns]
+        self.stats_errno = stats_errno
+        self.open_fds = set()
+
+    def bpffs_mounts(self):
+        return list(self.mounts)
+
+    def enable_stats(self):
+        if self.stats_errno:
+            raise _bpf.BpfError("enabling stats failed", errno=self.stats_errno)
+        self.open_fds.add("stats")
+        return "stats"
+
+    def prog_ids(self):
+        return iter(sorted(self.progs))
+
+    def prog_fd_by_id(self, prog_id):
+        self.open_fds.add(prog_id)
+        return prog_id
+
+    def prog_info(self, fd):
+        cnt, time_ns = self.progs[fd]
+        self.progs[fd] = [cnt + 100 * fd, time_ns + 10 ** 6 * fd]
+        return {"id": fd, "name": "p%d" % fd, "type": "tracepoint", "tag": "00", "run_cnt": cnt,
+                "run_time_ns": time_ns, "stats_supported": True}
+
+    def close(self, fd):
+        self.open_fds.discard(fd)
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    def install(*args, **kwargs):
+        bpf = FakeBpf(*args, **kwargs)
+        monkeypatch.setattr(bpf_prog_stats, "_bpf", bpf)
+        return bpf
+    return install
+
+
+def _run(args, fails=False):
+    args.setdefault("interval", 0.01)
+    with set_module_args(args):
+        return run_module(bpf_prog_stats.main, fails=fails)
+
+
+def test_scope_all_measures_every_program_and_closes_fds(fake, monkeypatch, tmp_path):
+    bpf = fake([str(tmp_path)], {1: [0, 0], 2: [5, 5]})
+    monkeypatch.setattr(bpf_prog_stats.os, "cpu_count", lambda: 4)
+    result = _run({"scope": "all"})
+    assert bpf.open_fds == set()
+    assert [p["id"] for p in result["programs"]] == [2, 1]
+    assert result["programs"][0]["run_cnt"] == 200 and result["programs"][0]["avg_ns"] == 10000
+    assert result["total_run_cnt"] == 300 and result["cpus"] == 4
+    assert result["policies"] == [] and result["programs"][0]["policy"] is None
+    expected = 3 * 10 ** 6 / (result["interval"] * 1e9 * 4) * 100
+    assert result["total_overhead_percent"] == pytest.approx(expected, rel=1e-3)
+
+
+def test_no_bpffs_mounted(fake):
+    fake([], {})
+    assert "no BPF filesystem is mounted" in _run({}, fails=True)["msg"]
+
+
+def test_requested_bpffs_must_be_mounted(fake):
+    fake(["/sys/fs/bpf"], {})
+    msg = _run({"bpffs": "/run/other"}, fails=True)["msg"]
+    assert "/run/other is not a mounted BPF filesystem" in msg and "/sys/fs/bpf" in msg
+
+
+def test_missing_tetragon_directory(fake, tmp_path):
+    fake([str(tmp_path)], {})
+    msg = _run({"bpffs": str(tmp_path)}, fails=True)["msg"]
+    assert "no Tetragon directory %s/tetragon" % tmp_path in msg and "scope: all" in msg
+
+
+def test_kernel_without_enable_stats(fake, monkeypatch, tmp_path):
+    fake([str(tmp_path)], {1: [0, 0]}, stats_errno=errno.EINVAL)
+    monkeypatch.setattr(bpf_prog_stats, "read_sysctl", lambda: 0)
+    msg = _run({"scope": "all"}, fails=True)["msg"]
+    assert "cannot switch on BPF run-time statistics" in msg and "5.8" in msg
+
+
+def test_kernel_without_enable_stats_but_sysctl_on(fake, monkeypatch, tmp_path):
+    fake([str(tmp_path)], {1: [0, 0]}, stats_errno=errno.EINVAL)
+    monkeypatch.setattr(bpf_prog_stats, "read_sysctl", lambda: 1)
+    result = _run({"scope": "all"})
+    assert result["stats_enabled_by_module"] is False and result["total_run_cnt"] == 100
+
+
+def test_not_permitted_says_become(fake, tmp_path):
+    fake([str(tmp_path)], {1: [0, 0]}, stats_errno=errno.EPERM)
+    msg = _run({"scope": "all"}, fails=True)["msg"]
+    assert "become: true" in msg and "CAP_BPF" in msg
+
+
+@pytest.mark.parametrize("interval", [0, -1, 7200])
+def test_bad_interval(fake, interval):
+    fake(["/sys/fs/bpf"], {})
+    assert "interval must be between" in _run({"interval": interval}, fails=True)["msg"]
