@@ -109,3 +109,26 @@ def test_kprobe_on_kernel_function_is_not_measurable_with_reason(needs_root):
     assert missing["measurable"] is False and "does not exist" in missing["reason"]
     assert by_target["file_open"]["measurable"] is False
     assert result["total_events"] == syscall["events"]
+
+
+def test_playbook_reads_src_on_the_controller(needs_root, tmp_path):
+    import json
+    import subprocess
+    import sys
+    playbook = tmp_path / "probe.yml"
+    playbook.write_text(
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - ebpfops.tetragon.hook_probe:\n        src: %s\n        interval: 0.3\n"
+        "      register: probe\n" % SEED)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
+               ANSIBLE_HOME=str(tmp_path / "home"), ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    proc = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local",
+         str(playbook)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, out[-3000:] + proc.stderr.decode()[-2000:]
+    task = json.loads(out[out.index("{"):])["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    assert task["policy"] == "file-delete-monitor"
+    assert task["hooks"][0]["attach_points"][0]["measured_on"] == "tracepoint:raw_syscalls:sys_exit"
+    assert task["total_events"] > 0 and task["changed"] is False
