@@ -36,10 +36,13 @@ options:
     default: true
 attributes:
   check_mode:
+    description: The module only reads; it runs the same in check mode.
     support: full
   diff_mode:
+    description: Nothing changes, so there is nothing to show.
     support: none
   facts:
+    description: Sets the fact C(tetragon_host).
     support: full
 notes:
   - Known bad combinations checked by the preflight include C(kernel.kptr_restrict=2) with Tetragon 1.4.0 to 1.6.0

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build release archives of the Tetragon TEST DOUBLE, laid out like Tetragon's GitHub release assets.
 
     build_releases.py --out DIR
@@ -78,7 +77,7 @@ def yaml_package():
 
 def read(path, **subst):
     with open(path) as handle:
-        text = handle.read()
+        text = "#!/usr/bin/python3\n" + handle.read()
     for key, value in subst.items():
         text = text.replace("@%s@" % key, value)
     return text.encode()

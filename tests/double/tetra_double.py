@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # Tetragon TEST DOUBLE: the `tetra` CLI of the double's release archives. Same commands, flags, output
 # and exit codes as the real CLI for what the collection uses (version, tracingpolicy add/delete/enable/
 # disable/list/set-mode); it talks to the double's daemon (tetragon_double.py), not over gRPC.

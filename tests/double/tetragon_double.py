@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # Tetragon TEST DOUBLE: the `tetragon` daemon of the release archives that tests/double/build_releases.py
 # builds. The real agent cannot run on the test machines (no kprobes) and cannot be downloaded; this
 # stand-in behaves like it where the collection depends on it:
