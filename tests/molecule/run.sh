@@ -11,14 +11,14 @@ export ANSIBLE_COLLECTIONS_PATH="$root/.collections"
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 ANSIBLE_NOCOLOR=1
 
 tests/molecule/build-base-image.sh || { echo "base image build failed" >&2; exit 1; }
-releases="$root/build/double-releases"
-rm -rf "$releases"
+mkdir -p "$root/build"
+releases=$(mktemp -d "$root/build/double-releases.XXXXXX")
 python tests/double/build_releases.py --out "$releases" || exit 1
 
 port=$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python -m http.server --bind 127.0.0.1 --directory "$releases" "$port" >"$root/build/double-releases-http.log" 2>&1 &
+python -m http.server --bind 127.0.0.1 --directory "$releases" "$port" >"$releases.http.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null' EXIT
+trap 'kill $server 2>/dev/null; rm -rf "$releases" "$releases.http.log"' EXIT
 export EBPFOPS_RELEASES_URL="http://127.0.0.1:$port"
 for _ in $(seq 1 50); do curl -fsS -o /dev/null "$EBPFOPS_RELEASES_URL/" 2>/dev/null && break; sleep 0.1; done
 
