@@ -12,7 +12,9 @@ if tar -tzf "$tarball" | grep -qE '^(tests|extensions|benchmarks|\.ci|scripts)/'
   tar -tzf "$tarball" | grep -E '^(tests|extensions|benchmarks|\.ci|scripts)/' | head >&2
   exit 1
 fi
-ansible-galaxy collection install --offline -p "$out/install" "$tarball" >/dev/null 2>&1
+# --force: the checkout itself is on ANSIBLE_COLLECTIONS_PATH, and galaxy would call it installed already.
+ansible-galaxy collection install --offline --force -p "$out/install" "$tarball" >/dev/null 2>&1
+[[ -f $out/install/ansible_collections/ebpfops/tetragon/MANIFEST.json ]] || { echo "the tarball did not install" >&2; exit 1; }
 modules=$(cd "$root/plugins/modules" && ls *.py | sed 's/\.py$//')
 # ansible-doc exits 0 with only a warning when a plugin is missing: require the rendered name.
 render() {
