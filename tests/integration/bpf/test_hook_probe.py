@@ -132,3 +132,43 @@ def test_playbook_reads_src_on_the_controller(needs_root, tmp_path):
     assert task["policy"] == "file-delete-monitor"
     assert task["hooks"][0]["attach_points"][0]["measured_on"] == "tracepoint:raw_syscalls:sys_exit"
     assert task["total_events"] > 0 and task["changed"] is False
+
+
+def test_killed_probe_leaves_no_program_behind(needs_root, seed, tmp_path):
+    import json
+    import signal
+    import subprocess
+    import sys
+    args = tmp_path / "args.json"
+    args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"content": rewrite(seed, (1, 7, 0))[0], "interval": 60}}))
+    before = set(_bpf.prog_ids())
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, ".collections"))
+    proc = subprocess.Popen([sys.executable, "-m", "ansible_collections.ebpfops.tetragon.plugins.modules.hook_probe",
+                             str(args)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 20
+        probes = set()
+        while time.time() < deadline and len(probes) < 3:
+            probes = set(i for i in _bpf.prog_ids() if i not in before
+                         and _name(i) == "ebpfops_probe")
+            time.sleep(0.05)
+        assert len(probes) == 3, "the module did not attach its 3 probes"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+    deadline = time.time() + 5
+    while time.time() < deadline and probes & set(_bpf.prog_ids()):
+        time.sleep(0.05)
+    assert not probes & set(_bpf.prog_ids())
+
+
+
+def _name(prog_id):
+    try:
+        fd = _bpf.prog_fd_by_id(prog_id)
+    except _bpf.BpfError:
+        return None
+    try:
+        return _bpf.prog_info(fd)["name"]
+    finally:
+        _bpf.close(fd)
