@@ -12,28 +12,7 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.plugins.action import ActionBase
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - declared controller requirement
-    HAS_YAML = False
-
-
-def load_policy(text, source):
-    """The first YAML document of `text` (Tetragon loads one policy per file) or a ValueError."""
-    try:
-        documents = [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = " at line %d column %d" % (mark.line + 1, mark.column + 1) if mark else ""
-        raise ValueError("%s is not valid YAML%s: %s; fix the YAML syntax"
-                         % (source, where, getattr(exc, "problem", None) or exc))
-    if not documents:
-        raise ValueError("%s has no YAML document; write a TracingPolicy document" % source)
-    if not isinstance(documents[0], dict):
-        raise ValueError("%s: the document is a %s, not a TracingPolicy mapping (apiVersion, kind, metadata, "
-                         "spec)" % (source, type(documents[0]).__name__))
-    return documents[0]
+from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_source import HAS_YAML, load_policy
 
 
 class ActionModule(ActionBase):

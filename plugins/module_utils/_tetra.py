@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ebpfops.tetragon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE module_utils of ebpfops.tetragon; may change at any time.
+
+The running agent's policies through its own CLI (`tetra tracingpolicy ...`), on the managed host.
+Standard library only. `run(argv) -> (rc, stdout, stderr)` is injected (AnsibleModule.run_command on a
+host, a fake agent in unit tests).
+
+    Tetra(run, tetra_path, server_address=None)
+      .policies()            -> {(namespace, name): entry}   (tetra tp list -o json)
+      .add(path, mode=None)  -> None or raises TetraError with the agent's error text
+      .delete(name, namespace="") / .set_mode(name, mode, namespace="")
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+ENABLED = "TP_STATE_ENABLED"
+LOAD_ERROR = "TP_STATE_LOAD_ERROR"
+MONITOR_ONLY = "TP_MODE_MONITOR_ONLY"
+ENFORCING_ACTIONS = ("sigkill", "signal", "override", "notifyenforcer", "set")
+HOOK_SECTIONS = ("kprobes", "tracepoints", "lsmhooks", "uprobes", "usdts", "fentries")
+
+
+class TetraError(Exception):
+    """The agent or the CLI said no; the message is their text."""
+
+
+def _message(rc, out, err):
+    text = (err or "").strip() or (out or "").strip()
+    return text or "tetra exited with %d and printed nothing" % rc
+
+
+def parse_list(text):
+    """`tetra tp list -o json` output -> {(namespace, name): entry} (protojson omits zero values)."""
+    try:
+        data = json.loads(text or "{}")
+    except ValueError as exc:
+        raise TetraError("tetra tracingpolicy list -o json printed something that is not JSON (%s): %.200s"
+                         % (exc, text))
+    if not isinstance(data, dict) or not isinstance(data.get("policies", []), list):
+        raise TetraError("tetra tracingpolicy list -o json printed no {\"policies\": [...]}: %.200s" % text)
+    out = {}
+    for entry in data.get("policies") or []:
+        if isinstance(entry, dict) and entry.get("name"):
+            out[(entry.get("namespace", ""), entry["name"])] = entry
+    return out
+
+
+def entry_problem(entry):
+    """Why a listed policy is not usable, or None when it is enabled with no error."""
+    if entry is None:
+        return "the agent does not list it"
+    state = entry.get("state") or ("TP_STATE_ENABLED" if entry.get("enabled") else "TP_STATE_UNKNOWN")
+    if entry.get("error"):
+        return "state %s: %s" % (state, entry["error"])
+    if state != ENABLED:
+        return "state %s" % state
+    return None
+
+
+def runtime_mode(entry):
+    """enforce, monitor, monitor_only or None (agents before 1.4 have no modes)."""
+    mode = (entry or {}).get("mode") or ""
+    return mode[len("TP_MODE_"):].lower() if mode.startswith("TP_MODE_") and mode != "TP_MODE_UNKNOWN" else None
+
+
+def has_enforcement(document):
+    """Whether a policy document has an action that monitor mode skips (the only ones a mode changes)."""
+    spec = (document or {}).get("spec") if isinstance(document, dict) else None
+    if not isinstance(spec, dict):
+        return False
+    for section in HOOK_SECTIONS:
+        for hook in spec.get(section) or []:
+            for selector in (hook.get("selectors") or []) if isinstance(hook, dict) else []:
+                for action in (selector.get("matchActions") or []) if isinstance(selector, dict) else []:
+                    if isinstance(action, dict) and str(action.get("action", "")).lower() in ENFORCING_ACTIONS:
+                        return True
+    return bool(spec.get("enforcers"))
+
+
+class Tetra(object):
+    def __init__(self, run, tetra_path, server_address=None, timeout=30):
+        self._run = run
+        self.base = [tetra_path]
+        if server_address:
+            self.base += ["--server-address", server_address]
+        self.base += ["--timeout", "%ds" % int(timeout)]
+
+    def _call(self, *args):
+        rc, out, err = self._run(self.base + list(args))
+        if rc != 0:
+            raise TetraError(_message(rc, out, err))
+        return out
+
+    def version(self):
+        for line in self._call("version", "--server").splitlines():
+            if line.startswith("Server version:"):
+                return line.split(":", 1)[1].strip()
+        raise TetraError("tetra version --server printed no server version")
+
+    def policies(self):
+        return parse_list(self._call("tracingpolicy", "list", "-o", "json"))
+
+    def add(self, path, mode=None):
+        args = ["tracingpolicy", "add", path]
+        if mode:
+            args += ["--mode", mode]
+        self._call(*args)
+
+    def delete(self, name, namespace=""):
+        args = ["tracingpolicy", "delete", name]
+        if namespace:
+            args += ["--namespace", namespace]
+        self._call(*args)
+
+    def set_mode(self, name, mode, namespace=""):
+        args = ["tracingpolicy", "set-mode", name, mode]
+        if namespace:
+            args += ["--namespace", namespace]
+        self._call(*args)
