@@ -227,10 +227,6 @@ class PolicyRun(object):
         return error or problem, None
 
     def write(self, text):
-        directory = os.path.dirname(self.path)
-        if not os.path.isdir(directory):
-            self.fail("policy directory %s does not exist; install Tetragon (role ebpfops.tetragon.tetragon) "
-                      "or set policy_dir to the agent's tracing-policy-dir" % directory)
         handle, tmp = tempfile.mkstemp(prefix=".ebpfops-", dir=self.module.tmpdir)
         with os.fdopen(handle, "wb") as out:
             out.write(to_bytes(text, errors="surrogate_or_strict"))
@@ -238,6 +234,10 @@ class PolicyRun(object):
         self.module.atomic_move(tmp, self.path)
 
     def present(self, content, mode):
+        directory = os.path.dirname(self.path)
+        if not os.path.isdir(directory):
+            self.fail("policy directory %s does not exist; install Tetragon (role ebpfops.tetragon.tetragon) "
+                      "or set policy_dir to the agent's tracing-policy-dir" % directory)
         entry = self.listed("before the change").get(self.key)
         current_mode = runtime_mode(entry)
         file_ok = self.before == content
@@ -325,10 +325,14 @@ def main():
             timeout=dict(type="int", default=30),
         ),
         mutually_exclusive=[("src", "content")],
-        required_if=[("state", "present", ("content",))],
         supports_check_mode=True,
     )
     p = module.params
+    if p["src"] is not None:
+        module.fail_json(msg="src %s is read on the controller by the action plugin, which passes content; "
+                             "call the module as ebpfops.tetragon.tracing_policy" % p["src"])
+    if p["state"] == "present" and p["content"] is None:
+        module.fail_json(msg="state=present needs the policy: give src or content")
     if not p["name"]:
         module.fail_json(msg="name is required (the action plugin takes it from the policy's metadata.name)")
     if p["file_name"] is not None and (not p["file_name"] or "/" in p["file_name"] or p["file_name"].startswith(".")):

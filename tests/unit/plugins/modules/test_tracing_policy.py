@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ebpfops.tetragon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tracing_policy and tracing_policy_info against an in-memory agent (fake_tetra.FakeAgent)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible_collections.ebpfops.tetragon.plugins.modules import tracing_policy, tracing_policy_info
+from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.fake_tetra import FakeAgent
+from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import run_module, set_module_args
+
+POLICY = """# keep this comment
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: demo
+spec:
+  kprobes:
+  - call: sys_unlinkat
+    args: [{index: 1, type: string}]
+"""
+POLICY_V2 = POLICY.replace("sys_unlinkat", "sys_renameat2")
+REJECTED = POLICY.replace("sys_unlinkat", "sys_REJECT")
+
+
+@pytest.fixture
+def agent(monkeypatch):
+    fake = FakeAgent()
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda self, argv, **kw: fake.run(argv, **kw))
+    return fake
+
+
+@pytest.fixture
+def host(tmp_path):
+    tetra = tmp_path / "tetra"
+    tetra.write_text("")
+    policy_dir = tmp_path / "tp.d"
+    policy_dir.mkdir()
+    return {"tetra_path": str(tetra), "policy_dir": str(policy_dir)}
+
+
+def place(host, check=False, diff=False, fails=False, **args):
+    args = dict(host, **args)
+    args.setdefault("name", "demo")
+    if check:
+        args["_ansible_check_mode"] = True
+    if diff:
+        args["_ansible_diff"] = True
+    with set_module_args(args):
+        return run_module(tracing_policy.main, fails=fails)
+
+
+def read(host, name="demo.yaml"):
+    path = os.path.join(host["policy_dir"], name)
+    if not os.path.exists(path):
+        return None
+    with open(path) as handle:
+        return handle.read()
+
+
+def test_a_new_policy_is_loaded_then_written_byte_for_byte(agent, host):
+    result = place(host, content=POLICY)
+    assert result["changed"] is True and result["agent_state"] == "TP_STATE_ENABLED"
+    assert read(host) == POLICY
+    assert [c[:2] for c in agent.calls] == [["tracingpolicy", "list"], ["tracingpolicy", "add"],
+                                            ["tracingpolicy", "list"]]
+
+
+def test_a_second_run_changes_nothing(agent, host):
+    place(host, content=POLICY)
+    calls = len(agent.calls)
+    result = place(host, content=POLICY)
+    assert result["changed"] is False and result["replaced"] is False
+    assert agent.calls[calls:] == [["tracingpolicy", "list", "-o", "json"]]
+
+
+def test_check_mode_reports_and_changes_nothing(agent, host):
+    result = place(host, content=POLICY, check=True, diff=True)
+    assert result["changed"] is True
+    assert result["diff"]["before"] == "" and result["diff"]["after"] == POLICY
+    assert read(host) is None and agent.policies == {}
+
+
+def test_a_rejected_policy_is_removed_from_the_agent_and_never_written(agent, host):
+    result = place(host, content=REJECTED, fails=True)
+    assert "Tetragon rejected policy demo" in result["msg"]
+    assert "REJECT found" in result["msg"] and "no file was written" in result["msg"]
+    assert read(host) is None and agent.policies == {}
+
+
+def test_an_upgrade_replaces_the_running_version(agent, host):
+    place(host, content=POLICY)
+    result = place(host, content=POLICY_V2, diff=True)
+    assert result["changed"] is True and result["replaced"] is True
+    assert read(host) == POLICY_V2 and "sys_renameat2" in agent.entry("demo")["text"]
+    assert result["diff"]["before"] == POLICY and result["diff"]["after"] == POLICY_V2
+
+
+def test_a_rejected_upgrade_puts_the_previous_version_back(agent, host):
+    place(host, content=POLICY)
+    result = place(host, content=REJECTED, fails=True)
+    assert "The previous version runs again" in result["msg"] and "was not changed" in result["msg"]
+    assert read(host) == POLICY
+    assert agent.entry("demo")["state"] == "TP_STATE_ENABLED" and agent.entry("demo")["text"] == POLICY
+
+
+def test_a_policy_in_load_error_is_replaced(agent, host):
+    agent.policies[("", "demo")] = {"id": "9", "name": "demo", "state": "TP_STATE_LOAD_ERROR", "error": "x"}
+    result = place(host, content=POLICY)
+    assert result["changed"] is True and result["agent_state"] == "TP_STATE_ENABLED"
+
+
+def test_only_the_runtime_mode_differs(agent, host):
+    place(host, content=POLICY, mode="enforce")
+    agent.entry("demo")["mode"] = "TP_MODE_MONITOR"
+    result = place(host, content=POLICY, mode="enforce")
+    assert result["changed"] is True and result["agent_mode"] == "enforce"
+    assert ["tracingpolicy", "set-mode", "demo", "enforce"] in agent.calls
+    assert not any(c[:2] == ["tracingpolicy", "delete"] for c in agent.calls)
+
+
+def test_monitor_only_policies_have_no_mode_to_fix(agent, host):
+    place(host, content=POLICY)
+    agent.entry("demo")["mode"] = "TP_MODE_MONITOR_ONLY"
+    assert place(host, content=POLICY, mode="monitor")["changed"] is False
+
+
+def test_no_agent_means_nothing_is_written(agent, host):
+    agent.up = False
+    result = place(host, content=POLICY, fails=True)
+    assert "the Tetragon agent did not answer" in result["msg"] and "failed to connect" in result["msg"]
+    assert read(host) is None
+
+
+def test_absent_deletes_and_removes(agent, host):
+    place(host, content=POLICY)
+    result = place(host, state="absent")
+    assert result["changed"] is True and read(host) is None and agent.policies == {}
+    assert place(host, state="absent")["changed"] is False
+
+
+def test_absent_without_an_agent_removes_the_file_with_a_warning(agent, host, monkeypatch):
+    place(host, content=POLICY)
+    agent.up = False
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, text: warnings.append(text))
+    assert place(host, state="absent")["changed"] is True
+    assert read(host) is None and "gone from the agent at its next start" in warnings[0]
+
+
+def test_a_missing_policy_directory_is_explained(agent, host):
+    result = place(dict(host, policy_dir=host["policy_dir"] + "/missing"), content=POLICY, fails=True)
+    assert "policy directory" in result["msg"] and "does not exist" in result["msg"]
+    assert agent.entry("demo") is None
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"src": "p.yaml"}, "read on the controller by the action plugin"),
+    ({}, "needs the policy"),
+    ({"content": POLICY, "file_name": "../escape.yaml"}, "must be a plain file name"),
+    ({"content": {"kind": "TracingPolicy"}}, "must reach the host as YAML text"),
+])
+def test_bad_input_is_a_clear_error(agent, host, args, message):
+    assert message in place(host, fails=True, **args)["msg"]
+
+
+def test_info_lists_and_checks(agent, host):
+    place(host, content=POLICY)
+    agent.policies[("", "broken")] = {"id": "7", "name": "broken", "state": "TP_STATE_LOAD_ERROR", "error": "boom"}
+    with set_module_args({"tetra_path": host["tetra_path"], "expected": ["demo", "broken", "absent"]}):
+        result = run_module(tracing_policy_info.main)
+    assert result["server_version"] == "v1.7.0" and result["changed"] is False
+    assert sorted(p["name"] for p in result["policies"]) == ["broken", "demo"]
+    assert result["problems"] == [{"name": "broken", "problem": "state TP_STATE_LOAD_ERROR: boom"},
+                                  {"name": "absent", "problem": "the agent does not list it"}]
+
+
+def test_info_without_an_agent_fails_clearly(agent, host):
+    agent.up = False
+    with set_module_args({"tetra_path": host["tetra_path"]}):
+        result = run_module(tracing_policy_info.main, fails=True)
+    assert "did not answer" in result["msg"]
