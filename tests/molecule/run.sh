@@ -35,7 +35,7 @@ for s in $scenarios; do
     tail -60 "build/molecule-logs/$s.log"
     failed+=("$s")
   fi
-  grep -E "Playbook run took" "build/molecule-logs/$s.log" | sed "s/^/      [$s] /" | tail -12
+  grep -E "Playbook run took|FIGURE" "build/molecule-logs/$s.log" | sed "s/^/      [$s] /" | tail -12
 done
 if ((${#failed[@]})); then echo "molecule scenarios FAILED: ${failed[*]}"; exit 1; fi
 echo "molecule scenarios passed: $(echo $scenarios)"
