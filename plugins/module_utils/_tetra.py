@@ -25,6 +25,12 @@ LOAD_ERROR = "TP_STATE_LOAD_ERROR"
 MONITOR_ONLY = "TP_MODE_MONITOR_ONLY"
 ENFORCING_ACTIONS = ("sigkill", "signal", "override", "notifyenforcer", "set")
 HOOK_SECTIONS = ("kprobes", "tracepoints", "lsmhooks", "uprobes", "usdts", "fentries")
+# The options of every module that talks to the agent (doc fragment ebpfops.tetragon._tetra; action group tetra).
+TETRA_ARGUMENT_SPEC = dict(
+    tetra_path=dict(type="path", default="/usr/local/bin/tetra"),
+    server_address=dict(type="str"),
+    timeout=dict(type="int", default=30),
+)
 
 
 class TetraError(Exception):

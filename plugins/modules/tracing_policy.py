@@ -67,21 +67,8 @@ options:
     description:
       - File name in O(policy_dir). Default C(<name>.yaml), or C(<namespace>.<name>.yaml) for a namespaced policy.
     type: str
-  tetra_path:
-    description:
-      - The agent's CLI.
-    type: path
-    default: /usr/local/bin/tetra
-  server_address:
-    description:
-      - The agent's gRPC address, for example C(unix:///var/run/tetragon/tetragon.sock). Omitted, C(tetra)
-        finds it in C(/var/run/tetragon/tetragon-info.json) as it does by default.
-    type: str
-  timeout:
-    description:
-      - Seconds each C(tetra) call may take.
-    type: int
-    default: 30
+extends_documentation_fragment:
+  - ebpfops.tetragon._tetra
 attributes:
   check_mode:
     description: Reports what would change from the file and the agent's policy list; changes nothing.
@@ -153,7 +140,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._tetra import (
-    Tetra, TetraError, entry_problem, runtime_mode)
+    TETRA_ARGUMENT_SPEC, Tetra, TetraError, entry_problem, runtime_mode)
 
 
 def _read(path):
@@ -320,9 +307,7 @@ def main():
             mode=dict(type="str", choices=["enforce", "monitor"]),
             policy_dir=dict(type="path", default="/etc/tetragon/tetragon.tp.d"),
             file_name=dict(type="str"),
-            tetra_path=dict(type="path", default="/usr/local/bin/tetra"),
-            server_address=dict(type="str"),
-            timeout=dict(type="int", default=30),
+            **TETRA_ARGUMENT_SPEC
         ),
         mutually_exclusive=[("src", "content")],
         supports_check_mode=True,

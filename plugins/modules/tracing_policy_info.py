@@ -25,20 +25,8 @@ options:
     type: list
     elements: str
     default: []
-  tetra_path:
-    description:
-      - The agent's CLI.
-    type: path
-    default: /usr/local/bin/tetra
-  server_address:
-    description:
-      - The agent's gRPC address. Omitted, C(tetra) finds it in C(/var/run/tetragon/tetragon-info.json).
-    type: str
-  timeout:
-    description:
-      - Seconds each C(tetra) call may take.
-    type: int
-    default: 30
+extends_documentation_fragment:
+  - ebpfops.tetragon._tetra
 attributes:
   check_mode:
     description: The module only reads; it runs the same in check mode.
@@ -80,7 +68,8 @@ problems:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._tetra import Tetra, TetraError, entry_problem
+from ansible_collections.ebpfops.tetragon.plugins.module_utils._tetra import (
+    TETRA_ARGUMENT_SPEC, Tetra, TetraError, entry_problem)
 
 
 def _key(name):
@@ -91,9 +80,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             expected=dict(type="list", elements="str", default=[]),
-            tetra_path=dict(type="path", default="/usr/local/bin/tetra"),
-            server_address=dict(type="str"),
-            timeout=dict(type="int", default=30),
+            **TETRA_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )

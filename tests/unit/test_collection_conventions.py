@@ -109,3 +109,16 @@ def test_runtime_requires_the_ansible_core_versions_we_test():
     runtime = _load(os.path.join(ROOT, "meta", "runtime.yml"))
     spec = runtime["requires_ansible"]
     assert ">=2.16" in spec and "<2.20" in spec
+
+
+def test_the_tetra_action_group_holds_exactly_the_modules_with_the_tetra_options():
+    runtime = _load(os.path.join(ROOT, "meta", "runtime.yml"))
+    group = set(runtime["action_groups"]["tetra"])
+    users = set()
+    for module in _modules():
+        with open(os.path.join(ROOT, "plugins", "modules", module + ".py")) as handle:
+            source = handle.read()
+        if "TETRA_ARGUMENT_SPEC" in source:
+            users.add(module)
+            assert "ebpfops.tetragon._tetra" in source, "%s: options not documented by the fragment" % module
+    assert group == users
