@@ -259,6 +259,9 @@ class PolicyRun(object):
         """Put the version that ran before back on the agent; a sentence saying what happened."""
         kept = "%s was not changed" % self.path if self.before is not None else "no file was written to %s" % (
             os.path.dirname(self.path))
+        if self.before == self.module.params["content"]:
+            kept += (", and it holds this very policy, which the agent will refuse at its next start: fix the "
+                     "policy or remove the file")
         if entry is None or not was_ok:
             return "The policy was removed from the agent again; %s." % kept
         if self.before is None:

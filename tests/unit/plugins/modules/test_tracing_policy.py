@@ -188,3 +188,11 @@ def test_info_without_an_agent_fails_clearly(agent, host):
     with set_module_args({"tetra_path": host["tetra_path"]}):
         result = run_module(tracing_policy_info.main, fails=True)
     assert "did not answer" in result["msg"]
+
+
+def test_a_placed_file_the_agent_now_rejects_is_called_out(agent, host):
+    with open(os.path.join(host["policy_dir"], "demo.yaml"), "w") as handle:
+        handle.write(REJECTED)
+    result = place(host, content=REJECTED, fails=True)
+    assert "holds this very policy, which the agent will refuse at its next start" in result["msg"]
+    assert read(host) == REJECTED and agent.policies == {}
