@@ -24,7 +24,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def needs_root():
     if os.geteuid() != 0:
-        pytest.skip("needs root: these tests load real BPF programs")
+        pytest.fail("needs root: these tests load real BPF programs (run them as root, as make test does)")
 
 
 @pytest.fixture
