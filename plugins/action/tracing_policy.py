@@ -16,7 +16,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_source import (
     HAS_YAML, load_policy, with_mode)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._tetra import has_enforcement
+from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rules import has_enforcement
 
 try:
     import yaml

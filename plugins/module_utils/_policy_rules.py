@@ -59,6 +59,17 @@ def actions(hook):
                     yield j, kind, k, action
 
 
+def has_enforcement(document):
+    """Whether a policy has an action that monitor mode skips, or enforcers: the only policies a mode changes."""
+    spec = as_dict(as_dict(document).get("spec"))
+    wanted = [name.lower() for name in ENFORCEMENT_ACTIONS]
+    for dummy_section, dummy_kind, dummy_i, dummy_path, hook in hooks(spec):
+        for dummy_j, dummy_where, dummy_k, action in actions(hook):
+            if str(action.get("action", "")).lower() in wanted:
+                return True
+    return bool(spec.get("enforcers"))
+
+
 def _action_path(path, j, kind, k):
     return join_path(join_path(join_path(join_path(path, "selectors"), j), kind), k)
 

@@ -23,8 +23,6 @@ import json
 ENABLED = "TP_STATE_ENABLED"
 LOAD_ERROR = "TP_STATE_LOAD_ERROR"
 MONITOR_ONLY = "TP_MODE_MONITOR_ONLY"
-ENFORCING_ACTIONS = ("sigkill", "signal", "override", "notifyenforcer", "set")
-HOOK_SECTIONS = ("kprobes", "tracepoints", "lsmhooks", "uprobes", "usdts", "fentries")
 # The options of every module that talks to the agent (doc fragment ebpfops.tetragon._tetra; action group tetra).
 TETRA_ARGUMENT_SPEC = dict(
     tetra_path=dict(type="path", default="/usr/local/bin/tetra"),
@@ -74,20 +72,6 @@ def runtime_mode(entry):
     """enforce, monitor, monitor_only or None (agents before 1.4 have no modes)."""
     mode = (entry or {}).get("mode") or ""
     return mode[len("TP_MODE_"):].lower() if mode.startswith("TP_MODE_") and mode != "TP_MODE_UNKNOWN" else None
-
-
-def has_enforcement(document):
-    """Whether a policy document has an action that monitor mode skips (the only ones a mode changes)."""
-    spec = (document or {}).get("spec") if isinstance(document, dict) else None
-    if not isinstance(spec, dict):
-        return False
-    for section in HOOK_SECTIONS:
-        for hook in spec.get(section) or []:
-            for selector in (hook.get("selectors") or []) if isinstance(hook, dict) else []:
-                for action in (selector.get("matchActions") or []) if isinstance(selector, dict) else []:
-                    if isinstance(action, dict) and str(action.get("action", "")).lower() in ENFORCING_ACTIONS:
-                        return True
-    return bool(spec.get("enforcers"))
 
 
 class Tetra(object):

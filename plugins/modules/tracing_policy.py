@@ -186,11 +186,15 @@ class PolicyRun(object):
                       "running agent has loaded it: start the agent, or check tetra_path and server_address"
                       % (when, exc, os.path.dirname(self.path)))
 
+    def temp_file(self, text):
+        handle, tmp = tempfile.mkstemp(prefix=".ebpfops-policy-", suffix=".yaml", dir=self.module.tmpdir)
+        with os.fdopen(handle, "wb") as out:
+            out.write(to_bytes(text, errors="surrogate_or_strict"))
+        return tmp
+
     def add_text(self, text, mode):
-        handle, tmp = tempfile.mkstemp(prefix="ebpfops-policy-", suffix=".yaml", dir=self.module.tmpdir)
+        tmp = self.temp_file(text)
         try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(to_bytes(text, errors="surrogate_or_strict"))
             self.tetra.add(tmp, mode)
         finally:
             os.unlink(tmp)
@@ -214,9 +218,7 @@ class PolicyRun(object):
         return error or problem, None
 
     def write(self, text):
-        handle, tmp = tempfile.mkstemp(prefix=".ebpfops-", dir=self.module.tmpdir)
-        with os.fdopen(handle, "wb") as out:
-            out.write(to_bytes(text, errors="surrogate_or_strict"))
+        tmp = self.temp_file(text)
         os.chmod(tmp, 0o644)
         self.module.atomic_move(tmp, self.path)
 

@@ -11,6 +11,7 @@ __metaclass__ = type
 import pytest
 import yaml
 
+from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rules import has_enforcement
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_source import load_policy, with_mode
 
 TEXT = """# header comment
@@ -49,3 +50,17 @@ def test_the_mode_replaces_another_and_keeps_other_options():
                               {"name": "policy-mode", "value": "enforce"}]
     assert yaml.safe_load(with_mode(doc, TEXT, "monitor"))["spec"]["options"] == [
         {"name": "disable-kprobe-multi", "value": "true"}, {"name": "policy-mode", "value": "monitor"}]
+
+
+def _policy(action, section="kprobes", where="matchActions"):
+    return {"spec": {section: [{"selectors": [{where: [{"action": action}]}]}]}}
+
+
+@pytest.mark.parametrize("document, enforcing", [
+    (_policy("Sigkill"), True), (_policy("override"), True), (_policy("Signal", "lsmhooks"), True),
+    (_policy("NotifyEnforcer", "tracepoints"), True), (_policy("Sigkill", where="matchReturnActions"), True),
+    (_policy("Post"), False), (_policy("NoPost"), False),
+    ({"spec": {"enforcers": [{"calls": ["sys_x"]}]}}, True), ({"spec": None}, False), ("text", False),
+])
+def test_only_policies_with_enforcement_have_a_mode_to_set(document, enforcing):
+    assert has_enforcement(document) is enforcing

@@ -2,7 +2,7 @@
 # Copyright (c) 2026, ebpfops.tetragon contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The tetra CLI wrapper: list parsing, states, modes, enforcement detection, command lines."""
+"""The tetra CLI wrapper: list parsing, states, modes, command lines."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,7 +11,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils._tetra import (
-    Tetra, TetraError, entry_problem, has_enforcement, parse_list, runtime_mode)
+    Tetra, TetraError, entry_problem, parse_list, runtime_mode)
 
 
 def test_parse_list_keys_by_namespace_and_name():
@@ -45,19 +45,6 @@ def test_entry_problem(entry, problem):
                                             ("TP_MODE_UNKNOWN", None), (None, None)])
 def test_runtime_mode(mode, expected):
     assert runtime_mode({"mode": mode} if mode else {}) == expected
-
-
-def _policy(action, section="kprobes"):
-    return {"spec": {section: [{"selectors": [{"matchActions": [{"action": action}]}]}]}}
-
-
-@pytest.mark.parametrize("document, enforcing", [
-    (_policy("Sigkill"), True), (_policy("override"), True), (_policy("Signal", "lsmhooks"), True),
-    (_policy("NotifyEnforcer", "tracepoints"), True), (_policy("Post"), False), (_policy("NoPost"), False),
-    ({"spec": {"enforcers": [{"calls": ["sys_x"]}]}}, True), ({"spec": None}, False), ("text", False),
-])
-def test_has_enforcement(document, enforcing):
-    assert has_enforcement(document) is enforcing
 
 
 def test_commands_and_errors():
