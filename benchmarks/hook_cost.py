@@ -34,9 +34,9 @@ sys.path.insert(0, os.path.join(ROOT, ".collections"))
 
 import yaml  # noqa: E402
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _bpf  # noqa: E402
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._hooks import attach_plan  # noqa: E402
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rewrite import rewrite  # noqa: E402
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf  # noqa: E402
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._probe_plan import attach_plan  # noqa: E402
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rewrite import rewrite  # noqa: E402
 
 SEED = os.path.join(ROOT, "examples", "file-delete-sys-exit.yaml")
 

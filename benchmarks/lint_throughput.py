@@ -29,8 +29,8 @@ sys.path.insert(0, os.path.join(ROOT, ".collections"))
 import jsonschema  # noqa: E402
 import yaml  # noqa: E402
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_lint as lint  # noqa: E402
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_schema as schema  # noqa: E402
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint as lint  # noqa: E402
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _schema as schema  # noqa: E402
 
 TARGET_RATIO = 3.0
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

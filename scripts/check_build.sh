@@ -7,9 +7,9 @@ rm -rf "$out" && mkdir -p "$out/install"
 ansible-galaxy collection build --force --output-path "$out" "$root" >/dev/null
 tarball=$(ls "$out"/ebpfops-tetragon-*.tar.gz)
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
-if tar -tzf "$tarball" | grep -qE '^(tests|extensions|benchmarks|\.ci|scripts)/'; then
+if tar -tzf "$tarball" | grep -qE '^(tests|molecule|benchmarks|\.ci|scripts)/'; then
   echo "tarball contains test or CI material:" >&2
-  tar -tzf "$tarball" | grep -E '^(tests|extensions|benchmarks|\.ci|scripts)/' | head >&2
+  tar -tzf "$tarball" | grep -E '^(tests|molecule|benchmarks|\.ci|scripts)/' | head >&2
   exit 1
 fi
 # --force: the checkout itself is on ANSIBLE_COLLECTIONS_PATH, and galaxy would call it installed already.

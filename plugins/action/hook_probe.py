@@ -12,7 +12,7 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_source import HAS_YAML, load_policy
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import HAS_YAML, load_policy
 
 
 class ActionModule(ActionBase):

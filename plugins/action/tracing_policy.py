@@ -14,9 +14,9 @@ from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.parsing.yaml.dumper import AnsibleDumper
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_source import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import (
     HAS_YAML, load_policy, with_mode)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rules import has_enforcement
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rules import has_enforcement
 
 try:
     import yaml

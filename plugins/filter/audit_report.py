@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._audit_report import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.report._audit import (
     AuditReportError, build_report, render_html)
 
 

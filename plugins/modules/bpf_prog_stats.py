@@ -152,8 +152,8 @@ import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _bpf
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._bpf_stats import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._stats import (
     attribute, budget_message, over_budget, overhead_percent, per_policy, program_delta)
 
 STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"

@@ -118,8 +118,8 @@ import errno
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _bpf
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._hooks import attach_plan
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._probe_plan import attach_plan
 
 STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
 

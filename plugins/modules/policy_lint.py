@@ -165,10 +165,10 @@ tetragon_version:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._release import DEFAULT_TETRAGON_VERSION
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_load
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_schema
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_lint
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._release import DEFAULT_TETRAGON_VERSION
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as _policy_load
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _schema as _policy_schema
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint as _policy_lint
 
 
 def _lint(params, version, kernel):

@@ -166,10 +166,10 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_load
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_schema
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_lint
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_rewrite
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as _policy_load
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _schema as _policy_schema
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint as _policy_lint
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _rewrite as _policy_rewrite
 
 
 def _source(module):

@@ -89,8 +89,8 @@ import os
 import platform
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._host_facts import gather
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._preflight import preflight, version_tuple
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._facts import gather
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._preflight import preflight, version_tuple
 
 
 def main():

@@ -139,7 +139,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._tetra import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
     TETRA_ARGUMENT_SPEC, Tetra, TetraError, entry_problem, runtime_mode)
 
 

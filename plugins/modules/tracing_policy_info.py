@@ -68,7 +68,7 @@ problems:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._tetra import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
     TETRA_ARGUMENT_SPEC, Tetra, TetraError, entry_problem)
 
 

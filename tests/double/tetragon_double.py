@@ -26,7 +26,7 @@ sys.path.insert(0, SUPPORT)
 import yaml  # noqa: E402  (a pure-Python copy bundled in the archive; the host's python has none)
 
 try:
-    import _bpf  # noqa: E402  (a copy of the collection's plugins/module_utils/_bpf.py)
+    import _bpf  # noqa: E402  (a copy of the collection's plugins/module_utils/bpf/_syscalls.py)
 except ImportError:
     _bpf = None
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every molecule scenario of the collection (extensions/molecule/*), or those in MOLECULE_SCENARIOS.
+# Every molecule scenario of the collection (molecule/*), or those in MOLECULE_SCENARIOS.
 # Builds the Tetragon test double's release archives, serves them over HTTP on 127.0.0.1 (the role
 # downloads and verifies them on the controller like the real GitHub assets), runs each scenario with
 # `molecule test`, prints the wall time of each, and exits non-zero if any failed.
@@ -22,7 +22,7 @@ trap 'kill $server 2>/dev/null; rm -rf "$releases" "$releases.http.log"' EXIT
 export EBPFOPS_RELEASES_URL="http://127.0.0.1:$port"
 for _ in $(seq 1 50); do curl -fsS -o /dev/null "$EBPFOPS_RELEASES_URL/" 2>/dev/null && break; sleep 0.1; done
 
-scenarios=${MOLECULE_SCENARIOS:-$(cd extensions/molecule && for d in */; do d=${d%/}; [[ $d == _* || ! -f $d/molecule.yml ]] || echo "$d"; done)}
+scenarios=${MOLECULE_SCENARIOS:-$(cd molecule && for d in */; do d=${d%/}; [[ $d == _* || ! -f $d/molecule.yml ]] || echo "$d"; done)}
 failed=()
 mkdir -p build/molecule-logs
 for s in $scenarios; do

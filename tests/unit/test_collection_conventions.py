@@ -97,7 +97,7 @@ def test_module_has_documentation_examples_and_return(module):
 
 
 def test_pinned_version_is_the_same_everywhere():
-    from ansible_collections.ebpfops.tetragon.plugins.module_utils._release import DEFAULT_TETRAGON_VERSION
+    from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._release import DEFAULT_TETRAGON_VERSION
 
     defaults_file = os.path.join(ROOT, "roles", "tetragon", "defaults", "main.yml")
     if not os.path.exists(defaults_file):

@@ -5,7 +5,7 @@ import re
 import jinja2
 import yaml
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._release import DEFAULT_TETRAGON_VERSION
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._release import DEFAULT_TETRAGON_VERSION
 
 ROLE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles", "tetragon")
 

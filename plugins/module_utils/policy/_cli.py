@@ -19,11 +19,11 @@ import os
 import sys
 import tempfile
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._release import DEFAULT_TETRAGON_VERSION
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_catalog import RULES
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_lint
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_load
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_rewrite
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._release import DEFAULT_TETRAGON_VERSION
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._catalog import RULES
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint as _policy_lint
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as _policy_load
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _rewrite as _policy_rewrite
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

@@ -12,10 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
     as_dict, as_list, finding, join_path)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rules import hooks, actions
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_selectors import arg_type, STRING_TYPES
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rules import hooks, actions
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._selectors import arg_type, STRING_TYPES
 
 MIN_KERNEL = (4, 19)
 LARGE_PROGS = (5, 3)

@@ -14,14 +14,14 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
     SEVERITY_RANK, at_or_above, count, finding, parse_kernel, parse_version)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._release import DEFAULT_TETRAGON_VERSION
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_load
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_schema
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_rules
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_overhead
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_kernel
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._release import DEFAULT_TETRAGON_VERSION
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as _policy_load
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _schema as _policy_schema
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _rules as _policy_rules
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _overhead as _policy_overhead
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _kernel as _policy_kernel
 
 FAIL_ON = ("error", "warning", "never")
 OLDEST_VERSION = (1, 0, 0)

@@ -22,7 +22,7 @@ __metaclass__ = type
 import datetime
 import os
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import finding, join_path
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import finding, join_path
 
 try:
     import yaml

@@ -14,11 +14,11 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
     as_dict, as_list, finding, join_path, lists_by_name)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rules import hooks, actions
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_selectors import PROCESS_FILTERS
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_rewrite
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rules import hooks, actions
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._selectors import PROCESS_FILTERS
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _rewrite as _policy_rewrite
 
 VERY_HOT = "very hot"
 MODERATE = "moderate"

@@ -19,9 +19,9 @@ import copy
 import difflib
 import re
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
     as_dict, as_list, join_path, lists_by_name, version_str)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_fields as F
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _fields as F
 
 try:
     import yaml

@@ -14,11 +14,11 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
     as_dict, as_list, finding, join_path, lists_by_name, scalar, version_str)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_fields as F
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_selectors as SEL
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rewrite import looks_like_syscall
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _fields as F
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _selectors as SEL
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rewrite import looks_like_syscall
 
 HOOK_KINDS = (("kprobes", "kprobe"), ("tracepoints", "tracepoint"), ("lsmhooks", "lsm"),
               ("uprobes", "uprobe"), ("usdts", "usdt"), ("fentries", "fentry"))

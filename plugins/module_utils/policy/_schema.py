@@ -13,9 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
     finding, path_of, version_str)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_fields as F
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _fields as F
 
 try:
     import jsonschema

@@ -14,7 +14,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_common import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
     as_dict, as_list, finding, join_path, scalar)
 
 MAX_SELECTORS = 5

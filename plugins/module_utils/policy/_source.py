@@ -23,7 +23,7 @@ try:
 except ImportError:  # pragma: no cover - declared controller requirement
     HAS_YAML = False
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rewrite import render
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rewrite import render
 
 
 def load_policy(text, source, single=False):

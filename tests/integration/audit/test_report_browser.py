@@ -16,7 +16,7 @@ import shutil
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._audit_report import build_report, render_html
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.report._audit import build_report, render_html
 
 from ansible_collections.ebpfops.tetragon.tests.integration.audit.chromium import Dom, colour_bars
 

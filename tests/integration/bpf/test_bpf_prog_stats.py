@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _bpf
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf
 from ansible_collections.ebpfops.tetragon.plugins.modules import bpf_prog_stats
 from ansible_collections.ebpfops.tetragon.tests.integration.bpf.conftest import syscall_loop
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import run_module, set_module_args

@@ -2,7 +2,7 @@
 # Copyright (c) 2026, ebpfops.tetragon contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""plugins/module_utils/_bpf.py against the real kernel."""
+"""plugins/module_utils/bpf/_syscalls.py against the real kernel."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _bpf
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf
 from ansible_collections.ebpfops.tetragon.tests.integration.bpf.conftest import syscall_loop
 
 

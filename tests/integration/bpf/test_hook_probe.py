@@ -16,8 +16,8 @@ import time
 import pytest
 import yaml
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _bpf
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rewrite import rewrite
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rewrite import rewrite
 from ansible_collections.ebpfops.tetragon.plugins.modules import hook_probe
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import run_module, set_module_args
 

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._audit_report import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.report._audit import (
     FORMAT, AuditReportError, build_report, parse_budget, render_html)
 
 EVIL = "<script>document.title='pwned'</script>"

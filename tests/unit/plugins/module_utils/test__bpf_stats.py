@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _bpf_stats as s
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _stats as s
 
 ROOT = "/sys/fs/bpf/tetragon"
 

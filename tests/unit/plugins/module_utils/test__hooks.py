@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._hooks import attach_plan, syscall_base
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._probe_plan import attach_plan, syscall_base
 
 NO_KPROBES = "kernel built without CONFIG_KPROBES (no kprobe PMU, no kprobe_events)"
 

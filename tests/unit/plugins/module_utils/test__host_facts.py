@@ -1,4 +1,4 @@
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._host_facts import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._facts import (
     NO_KPROBES, bracketed, gather, kernel_config_option, kernel_version, mounts_of_type)
 
 MOUNTS = """sysfs /sys sysfs rw 0 0

@@ -16,7 +16,7 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_cli as cli
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _cli as cli
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 SEED = os.path.join(ROOT, "examples", "file-delete-sys-exit.yaml")

@@ -14,9 +14,9 @@ import os
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_lint as lint
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_catalog import RULES
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_overhead import HOT_HOOKS
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint as lint
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._catalog import RULES
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._overhead import HOT_HOOKS
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 CORPUS = os.path.join(ROOT, "tests", "unit", "fixtures", "policies", "corpus")

@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_load as load
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as load
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "policies")
 GOOD = os.path.join(FIXTURES, "corpus", "list-syscalls.yaml")

@@ -14,9 +14,9 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_lint as lint
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_load as load
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_rewrite as rw
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint as lint
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as load
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _rewrite as rw
 
 HERE = os.path.dirname(__file__)
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))

@@ -16,8 +16,8 @@ import random
 import pytest
 import yaml
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_lint as lint
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_rewrite as rw
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint as lint
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _rewrite as rw
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "policies")
 PATHS = sorted(glob.glob(os.path.join(FIXTURES, "*", "*.yaml")) + glob.glob(os.path.join(FIXTURES, "*", "*", "*.yaml")))

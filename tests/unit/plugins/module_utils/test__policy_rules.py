@@ -17,9 +17,9 @@ import re
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_lint as lint
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_load as load
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_catalog import RULES
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint as lint
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as load
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._catalog import RULES
 
 RULES_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "policies", "rules")
 CLEAN = os.path.join(RULES_DIR, "OV5", "clean.yaml")

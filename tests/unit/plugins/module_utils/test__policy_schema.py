@@ -11,8 +11,8 @@ __metaclass__ = type
 import jsonschema
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_schema as schema
-from ansible_collections.ebpfops.tetragon.plugins.module_utils import _policy_fields as fields
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _schema as schema
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _fields as fields
 
 
 def policy(spec, kind="TracingPolicy", name="p"):

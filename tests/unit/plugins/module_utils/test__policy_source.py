@@ -11,8 +11,8 @@ __metaclass__ = type
 import pytest
 import yaml
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_rules import has_enforcement
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._policy_source import load_policy, with_mode
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rules import has_enforcement
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import load_policy, with_mode
 
 TEXT = """# header comment
 apiVersion: cilium.io/v1alpha1

@@ -1,6 +1,6 @@
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._preflight import CHECKS, preflight
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._preflight import CHECKS, preflight
 
 GOOD = {"kernel_release": "6.1.0-18-amd64", "kernel_version": "6.1.0", "arch": "amd64", "systemd": True,
         "systemd_version": "252", "btf": True, "btf_path": "/sys/kernel/btf/vmlinux", "bpffs": "/sys/fs/bpf",

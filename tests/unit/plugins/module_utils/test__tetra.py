@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils._tetra import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
     Tetra, TetraError, entry_problem, parse_list, runtime_mode)
 
 
