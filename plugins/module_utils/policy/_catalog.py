@@ -34,7 +34,7 @@ RULES = {
                             "maxData, data source/resolve"),
     "K3": ("error|warning", "return: true needs returnArg with a type; returnArgAction values"),
     "K4": ("error|warning", "Override only on syscalls and security_ functions; not with kprobe_multi"),
-    "K5": ("error", "same symbol hooked twice with kprobe_multi"),
+    "K5": ("error", "same symbol hooked twice with kprobe_multi (symbols as the loader prefixes them)"),
     "K6": ("error|warning", "syscall name that is not a syscall of the target arch (tetragon_arch), in a kprobe "
                             "call, a syscalls list or an enforcer"),
     "U1": ("error", "uprobes: exactly one of symbols/offsets/addrs, refCtrOffsets sizes, return needs returnArg, "

@@ -206,6 +206,48 @@ def syscall_problem(name, arch=DEFAULT_ARCH):
     return "'%s' is not in Tetragon's %s syscall table" % (base, abi)
 
 
+def add_syscall_prefix(symbol, arch=DEFAULT_ARCH):
+    """The symbol a kprobe with syscall: true attaches to (pkg/arch/arch.go AddSyscallPrefix): names that
+    carry one of Tetragon's prefixes are kept, others get the target's prefix."""
+    if any(symbol.startswith(prefix) for prefix in ARCH_PREFIXES.values()):
+        return symbol
+    return ARCH_PREFIXES[ARCHES[arch]["prefixes"][0]] + symbol
+
+
+def list_element_symbol(value, arch=DEFAULT_ARCH):
+    """The symbol of a 'syscalls' list element (syscall_list.go parseSyscallValue + Symbol), or None."""
+    parts = split_syscall(value)
+    if parts is None or not is_syscall_list_element(value):
+        return None
+    abi, prefix, base = parts
+    abi = abi or (ABI_OF_PREFIX[prefix] if prefix else ARCHES[arch]["abi"])
+    return PREFIX_OF_ABI[abi] + "sys_" + base
+
+
+def kprobe_symbols(hook, lists, arch=DEFAULT_ARCH):
+    """The symbols the loader attaches a kprobe to, prefixed as it prefixes them; None when they depend on
+    the host (a generated_ftrace list)."""
+    call = hook.get("call")
+    if not isinstance(call, str):
+        return []
+    name = list_name(call)
+    if name is None:
+        return [add_syscall_prefix(call, arch)] if hook.get("syscall", True) is not False else [call]
+    spec_list = lists.get(name)
+    if spec_list is None:
+        return []
+    ltype = spec_list.get("type")
+    if ltype == "generated_ftrace":
+        return None
+    if ltype == "generated_syscalls":
+        abi = ARCHES[arch]["abi"]
+        return [PREFIX_OF_ABI[abi] + "sys_" + base for base in sorted(_tables.NAMES[abi])]
+    values = [str(v) for v in _list(spec_list.get("values"))]
+    if ltype == "syscalls":
+        return [sym for sym in (list_element_symbol(v, arch) for v in values) if sym]
+    return values
+
+
 def syscall_tables_source():
     return _tables.SOURCE
 

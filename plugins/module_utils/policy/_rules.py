@@ -274,23 +274,33 @@ def _check_syscall_name(out, path, name, arch, hook=None, version=None, call=Fal
         % M.syscall_tables_source()))
 
 
-def _duplicate_symbols(out, spec, lists):
+def _uses_kprobe_multi(spec, arch):
+    """Whether the loader attaches the policy's kprobes with kprobe_multi (when the kernel has it)."""
     if kprobe_multi_disabled(spec):
+        return False
+    if arch == "arm64":
+        macros = spec.get("selectorsMacros")
+        override = any("Override" in M.action_names(hook, macros) for hook in as_list(spec.get("kprobes"))
+                       if isinstance(hook, dict))
+        return not (override or spec.get("enforcers"))
+    return True
+
+
+def _duplicate_symbols(out, spec, lists, arch):
+    if not _uses_kprobe_multi(spec, arch):
         return
     seen = {}
     for i, probe in enumerate(as_list(spec.get("kprobes"))):
-        call = as_dict(probe).get("call")
-        if not isinstance(call, str):
+        if not isinstance(probe, dict):
             continue
-        names = [str(v) for v in as_list(lists.get(call[5:], {}).get("values"))] if call.startswith("list:") \
-            else [call]
-        for name in names:
-            if name in seen and seen[name] != i:
+        for symbol in M.kprobe_symbols(probe, lists, arch) or []:
+            if symbol in seen:
+                other = "also by spec.kprobes[%d]" % seen[symbol] if seen[symbol] != i else "twice in this hook"
                 out.append(finding("K5", "error", join_path(join_path("spec.kprobes", i), "call"),
-                                   "symbol '%s' is hooked twice (also by spec.kprobes[%d]); kprobe_multi cannot "
-                                   "attach the same symbol twice" % (name, seen[name]),
+                                   "symbol '%s' is hooked twice (%s); kprobe_multi cannot attach the same symbol "
+                                   "twice" % (symbol, other),
                                    "Merge the hooks' selectors, or set option disable-kprobe-multi: \"true\"."))
-            seen.setdefault(name, i)
+            seen.setdefault(symbol, i)
 
 
 def _check_tracepoint(out, path, hook):
@@ -523,7 +533,7 @@ def check(document, version, arch=M.DEFAULT_ARCH):
         _check_text(out, path, hook)
         SEL.check_hook_selectors(out, path, hook, kind, lists, macros, version)
     SEL.check_macros(out, spec)
-    _duplicate_symbols(out, spec, lists)
+    _duplicate_symbols(out, spec, lists, arch)
     _check_enforcers(out, spec, lists, arch)
     _check_lists(out, spec, arch)
     _check_options(out, spec, version)

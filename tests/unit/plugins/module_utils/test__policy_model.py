@@ -9,13 +9,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ast
+import json
 import os
 
 import pytest
 
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _cli as cli
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint as lint
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _model as M
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _selectors as SEL
+from ansible_collections.ebpfops.tetragon.plugins.modules import policy_lint
+from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import run_module, set_module_args
 
 POLICY_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "plugins", "module_utils", "policy")
 
@@ -250,3 +254,59 @@ def test_abi_form_and_enforcer_calls_are_checked_per_arch():
             "kprobes": [{"call": "sys_openat", "selectors": [{"matchActions": [{"action": "NotifyEnforcer"}]}]}]}
     assert ("K6", "error") not in _rules(_doc(spec))
     assert ("K6", "error") in _rules(_doc(spec), arch="arm64")
+
+
+ARM64_ONLY = {"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy", "metadata": {"name": "x"},
+              "spec": {"kprobes": [{"call": "sys_open", "args": [{"index": 0, "type": "string"}]}]}}
+
+
+def test_cli_takes_the_target_arch(capsys, tmp_path):
+    path = tmp_path / "open.yaml"
+    path.write_text(json.dumps(ARM64_ONLY))
+    assert cli.main(["lint", "--format", "json", str(path)]) == 0
+    assert cli.main(["lint", "--format", "json", "--tetragon-arch", "arm64", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "'sys_open' is not a syscall on arm64" in out
+    assert cli.main(["lint", "--tetragon-arch", "mips", str(path)]) == 2
+    assert "tetragon_arch 'mips'" in capsys.readouterr().err
+
+
+def test_module_takes_the_target_arch():
+    def lint_module(arch, fails):
+        args = {"content": ARM64_ONLY}
+        if arch:
+            args["tetragon_arch"] = arch
+        with set_module_args(args):
+            return run_module(policy_lint.main, fails=fails)
+    assert lint_module(None, False)["summary"]["errors"] == 0
+    failed = lint_module("arm64", True)
+    assert [f["rule"] for f in failed["policies"][0]["findings"] if f["severity"] == "error"] == ["K6"]
+
+
+@pytest.mark.parametrize("kprobes, lists, arch, hit", [
+    ([{"call": "sys_dup"}, {"call": "list:l"}], [{"name": "l", "type": "syscalls", "values": ["__x64_sys_dup"]}],
+     "x86_64", True),
+    ([{"call": "list:l"}], [{"name": "l", "type": "syscalls", "values": ["sys_dup", "x64/sys_dup"]}], "x86_64", True),
+    ([{"call": "list:l"}], [{"name": "l", "type": "syscalls", "values": ["sys_dup", "i386/sys_dup"]}], "x86_64", False),
+    ([{"call": "sys_write"}, {"call": "list:all"}], [{"name": "all", "type": "generated_syscalls"}], "x86_64", True),
+    ([{"call": "do_x", "syscall": False}, {"call": "list:f", "syscall": False}], [{"name": "f", "values": ["do_x"]}],
+     "x86_64", True),
+    ([{"call": "sys_dup", "selectors": [{"matchActions": [{"action": "Override", "argError": -1}]}]},
+      {"call": "sys_dup"}], [], "arm64", False),
+    ([{"call": "sys_dup", "selectors": [{"matchActions": [{"action": "Override", "argError": -1}]}]},
+      {"call": "sys_dup"}], [], "x86_64", True),
+])
+def test_duplicate_symbols_are_compared_as_the_loader_prefixes_them(kprobes, lists, arch, hit):
+    rules = [r for r, _s in _rules(_doc({"kprobes": kprobes, "lists": lists}), arch=arch)]
+    assert ("K5" in rules) is hit
+
+
+def test_kprobe_symbols():
+    lists = {"g": {"type": "generated_ftrace", "pattern": "^ksys_"}, "s": {"type": "syscalls",
+                                                                          "values": ["sys_dup", "arm32/sys_dup"]}}
+    assert M.kprobe_symbols({"call": "list:g"}, lists) is None
+    assert M.kprobe_symbols({"call": "list:s"}, lists, "arm64") == ["__arm64_sys_dup", "__arm64_sys_dup"]
+    assert M.kprobe_symbols({"call": "sys_dup"}, lists, "arm64") == ["__arm64_sys_dup"]
+    assert M.kprobe_symbols({"call": "__ia32_sys_dup"}, lists) == ["__ia32_sys_dup"]
+    assert M.kprobe_symbols({"call": "security_file_open", "syscall": False}, lists) == ["security_file_open"]
+    assert M.kprobe_symbols({"call": "list:missing"}, lists) == []
