@@ -4,8 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """PRIVATE module_utils of ebpfops.tetragon; may change at any time.
 
-Loader rules: what Tetragon only reports when a policy is loaded on a host (S1, S3, S4, K1-K5, T1,
-L1, A1-A4, LI1, M1, M2, O1; selectors in _policy_selectors). Sources are in docs/policy-rules.md.
+Loader rules: what Tetragon only reports when a policy is loaded on a host (S1, S3, S4, S6, K1-K6,
+U1, T1, L1, A1-A4, LI1, M1, M2, O1; selectors in _selectors). Sources are in docs/policy-rules.md.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,7 +21,7 @@ from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _mo
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _selectors as SEL
 # has_enforcement is imported from here by the tracing_policy action.
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._model import (  # noqa: F401
-    ENFORCEMENT_ACTIONS, actions, has_enforcement, hooks, kprobe_multi_disabled, looks_like_syscall, option)
+    ENFORCEMENT_ACTIONS, actions, has_enforcement, hooks, kprobe_multi_disabled, looks_like_syscall)
 
 MAX_KPROBE_INDEX = 4
 MAX_KPROBE_ARGS = 5

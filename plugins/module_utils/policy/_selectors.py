@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """PRIVATE module_utils of ebpfops.tetragon; may change at any time.
 
-Selector rules SEL1-SEL10 (limits and operator/type compatibility, pkg/selectors/kernel.go).
+Selector rules SEL1-SEL14 (limits, operator/type compatibility and values parsed the way
+pkg/selectors/kernel.go parses them, Go strconv included).
 """
 
 from __future__ import absolute_import, division, print_function
