@@ -180,6 +180,12 @@ def split_syscall(name):
     return match.group("abi"), match.group("prefix"), match.group("base")
 
 
+def syscall_base(name):
+    """'__x64_sys_unlinkat', 'sys_unlinkat', 'x64/sys_unlinkat' -> 'unlinkat'; None when not a syscall name."""
+    parts = split_syscall(name or "")
+    return parts[2] if parts else None
+
+
 # syscalls.json holds the syscall functions of an x86_64 kernel; on arm64 only those that are no syscall
 # name of any ABI (newfstat for fstat) are taken as kernel function names.
 _FUNCTION_ONLY = _tables.FUNCTIONS - frozenset().union(*_tables.NAMES.values())

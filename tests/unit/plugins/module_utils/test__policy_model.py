@@ -124,6 +124,12 @@ def test_syscall_names_per_target_arch(name, arch, ok):
     assert (M.syscall_problem(name, arch) is None) is ok
 
 
+def test_syscall_base_strips_abi_prefix_and_compat():
+    assert [M.syscall_base(n) for n in ("__x64_sys_unlinkat", "x64/sys_unlinkat", "compat_sys_ioctl",
+                                        "sys_unlinkat", "unlinkat", None)] == [
+        "unlinkat", "unlinkat", "ioctl", "unlinkat", None, None]
+
+
 def test_arch_names_and_usage_errors():
     assert M.arch_name(None) == "x86_64" and M.arch_name("amd64") == "x86_64" and M.arch_name("aarch64") == "arm64"
     assert lint.target_arch("arm64") == "arm64"
