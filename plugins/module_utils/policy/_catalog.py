@@ -24,8 +24,8 @@ RULES = {
     "Y8": ("error", "file or directory cannot be read"),
     "S1": ("error", "more than one hook section in a policy"),
     "S2": ("error", "schema: unknown field, wrong type, case-sensitive enum, invalid metadata.name, apiVersion/kind"),
-    "S3": ("error|warning", "namespaced-kind rules: hostSelector null, no uprobes/usdts (main); namespace missing "
-                            "on the namespaced kind or set on the cluster kind (warning)"),
+    "S3": ("error|warning", "namespaced-kind rules: hostSelector null, no uprobes/usdts (main); namespace set on "
+                            "the cluster kind (error: the file loader rejects it); missing on the namespaced kind (warning)"),
     "S4": ("warning", "podSelector/containerSelector/namespaced kind need a Kubernetes agent with policy filter"),
     "S5": ("error", "field, type, operator or action newer than the target Tetragon version"),
     "S6": ("error", "CRD CEL rules: hostSelector null or {}, at most one of argNewSymbol/argNewAddr/argNewOffset"),

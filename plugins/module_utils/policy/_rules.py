@@ -69,9 +69,9 @@ def _structure(out, doc, spec, version):
                            "filter on the agent; a host (systemd) agent cannot load it",
                            "On hosts use kind TracingPolicy."))
     elif kind == "TracingPolicy" and meta.get("namespace"):
-        out.append(finding("S3", "warning", "metadata.namespace", "the cluster-scoped TracingPolicy takes no "
+        out.append(finding("S3", "error", "metadata.namespace", "the cluster-scoped TracingPolicy takes no "
                            "namespace: Kubernetes ignores it, but Tetragon's file loader (tetra tracingpolicy add,"
-                           " the policy directory) rejects it", "Remove metadata.namespace, or use kind "
+                           " the policy directory: ValidateObjectMeta in pkg/crdutils) rejects it", "Remove metadata.namespace, or use kind "
                            "TracingPolicyNamespaced for a namespaced policy."))
     for name in ("podSelector", "containerSelector"):
         if spec.get(name):
