@@ -46,6 +46,13 @@ options:
       - The target kernel release, for example C(6.8.12) or C(5.4.0-150-generic). Enables kernel feature-gate
         checks (rules KV1-KV3).
     type: str
+  tetragon_arch:
+    description:
+      - The architecture of the hosts, for the syscall names of kprobes, C(syscalls) lists and enforcers
+        (rule K6), checked against Tetragon's syscall tables of that architecture.
+    type: str
+    choices: [x86_64, arm64]
+    default: x86_64
   fail_on:
     description:
       - The finding severity at which the module fails. V(never) only reports.
@@ -172,12 +179,13 @@ from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _li
 
 
 def _lint(params, version, kernel):
+    arch = params["tetragon_arch"]
     if params["src"] is not None:
-        return _policy_lint.lint_path(params["src"], version, kernel)
+        return _policy_lint.lint_path(params["src"], version, kernel, arch)
     content = params["content"]
     if isinstance(content, (str, bytes)):
-        return _policy_lint.lint_text(content, "<content>", version, kernel)
-    return _policy_lint.lint_data(content, "<content>", version, kernel)
+        return _policy_lint.lint_text(content, "<content>", version, kernel, arch)
+    return _policy_lint.lint_data(content, "<content>", version, kernel, arch)
 
 
 def main():
@@ -187,6 +195,7 @@ def main():
             content=dict(type="raw"),
             tetragon_version=dict(type="str"),
             kernel_version=dict(type="str"),
+            tetragon_arch=dict(type="str", default="x86_64", choices=["x86_64", "arm64"]),
             fail_on=dict(type="str", default="error", choices=list(_policy_lint.FAIL_ON)),
         ),
         mutually_exclusive=[("src", "content")],

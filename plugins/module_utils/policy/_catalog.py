@@ -24,15 +24,21 @@ RULES = {
     "Y8": ("error", "file or directory cannot be read"),
     "S1": ("error", "more than one hook section in a policy"),
     "S2": ("error", "schema: unknown field, wrong type, case-sensitive enum, invalid metadata.name, apiVersion/kind"),
-    "S3": ("error", "namespaced-kind rules: namespace required/forbidden, hostSelector null, no uprobes/usdts (main)"),
+    "S3": ("error|warning", "namespaced-kind rules: hostSelector null, no uprobes/usdts (main); namespace set on "
+                            "the cluster kind (error: the file loader rejects it); missing on the namespaced kind (warning)"),
     "S4": ("warning", "podSelector/containerSelector/namespaced kind need a Kubernetes agent with policy filter"),
     "S5": ("error", "field, type, operator or action newer than the target Tetragon version"),
+    "S6": ("error", "CRD CEL rules: hostSelector null or {}, at most one of argNewSymbol/argNewAddr/argNewOffset"),
     "K1": ("error|warning", "kprobe call: list exists, non-syscall needs syscall: false, arch prefixes"),
     "K2": ("error|warning", "kprobe/fentry arguments: explicit types, index <= 4, args+data <= 5, sizeArgIndex, "
                             "maxData, data source/resolve"),
     "K3": ("error|warning", "return: true needs returnArg with a type; returnArgAction values"),
     "K4": ("error|warning", "Override only on syscalls and security_ functions; not with kprobe_multi"),
-    "K5": ("error", "same symbol hooked twice with kprobe_multi"),
+    "K5": ("error", "same symbol hooked twice with kprobe_multi (symbols as the loader prefixes them)"),
+    "K6": ("error|warning", "syscall name that is not a syscall of the target arch (tetragon_arch), in a kprobe "
+                            "call, a syscalls list or an enforcer"),
+    "U1": ("error", "uprobes: exactly one of symbols/offsets/addrs, refCtrOffsets sizes, return needs returnArg, "
+                    "one argNew* per Override"),
     "T1": ("error", "tracepoint argument index limits (raw <= 5, raw_syscalls fields), no const_buf"),
     "L1": ("error", "LSM hooks: no security_ prefix, index <= 4, allowed actions, no matchReturnArgs/stack traces"),
     "SEL1": ("error", "at most 5 selectors per hook"),
@@ -43,9 +49,14 @@ RULES = {
     "SEL6": ("error", "matchNamespaces <= 10 filters with <= 4 values; one matchNamespaceChanges"),
     "SEL7": ("error", "numeric operators take at most 4 values (use InMap)"),
     "SEL8": ("error", "string, prefix, postfix and binary path length limits"),
-    "SEL9": ("error", "operator/argument compatibility: unknown index, InMap list: needs syscall64, socket, "
-                      "FileType, CelExpr, address and port values"),
+    "SEL9": ("error|warning", "operator/argument compatibility: unknown index, InMap list: needs syscall64, "
+                              "socket, FileType, CelExpr, address values, values on *PortPriv (warning)"),
     "SEL10": ("error", "selector macros: defined, not nested, no overlapping fields"),
+    "SEL11": ("error", "capability names unknown to Tetragon in matchCapabilities/matchCapabilityChanges"),
+    "SEL12": ("error", "matchArgs values that do not parse for the argument's type (number syntax, range)"),
+    "SEL13": ("error", "operator the argument type does not support (e.g. Equal on cred, GT on sock, InMap on "
+                       "string)"),
+    "SEL14": ("error", "matchNamespaces values that are neither a namespace inode number nor host_ns"),
     "A1": ("error|warning", "action parameters: rateLimit/stack traces only on Post, formats, imaHash hooks, "
                             "NotifyEnforcer needs enforcers"),
     "A2": ("error|warning", "renamed (v1.1) or deprecated/removed fields and actions by target version"),

@@ -45,6 +45,8 @@ def _parser():
     lint = sub.add_parser("lint", parents=[common], help="lint policy files or directories ('-' for stdin)")
     lint.add_argument("paths", nargs="+")
     lint.add_argument("--kernel-version", help="target kernel release; enables kernel feature gates")
+    lint.add_argument("--tetragon-arch", default="x86_64", help="target architecture for syscall names: x86_64 "
+                      "or arm64 (default %(default)s)")
     lint.add_argument("--fail-on", choices=_policy_lint.FAIL_ON, default="error")
     rewrite = sub.add_parser("rewrite", parents=[common], help="rewrite one policy file ('-' for stdin)")
     rewrite.add_argument("path")
@@ -83,6 +85,7 @@ def _lint(args):
     try:
         version = _policy_lint.target_version(args.tetragon_version)
         kernel = _policy_lint.kernel_release(args.kernel_version)
+        arch = _policy_lint.target_arch(args.tetragon_arch)
     except _policy_lint.LintUsageError as exc:
         sys.stderr.write("tetragon-policy: %s\n" % exc)
         return EXIT_USAGE
@@ -91,13 +94,13 @@ def _lint(args):
     for path in args.paths:
         if path == "-":
             data, label = _read(path)
-            policies.extend(_policy_lint.lint_text(data, label, version, kernel))
+            policies.extend(_policy_lint.lint_text(data, label, version, kernel, arch))
             continue
         if not os.path.exists(path):
             sys.stderr.write("tetragon-policy: %s: no such file or directory\n" % path)
             io_error = True
             continue
-        result = _policy_lint.lint_path(path, version, kernel)
+        result = _policy_lint.lint_path(path, version, kernel, arch)
         io_error = io_error or any(f["rule"] == "Y8" for p in result for f in p["findings"])
         policies.extend(result)
     summary = _policy_lint.summarize(policies, args.fail_on)

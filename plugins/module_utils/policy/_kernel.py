@@ -14,7 +14,7 @@ __metaclass__ = type
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
     as_dict, as_list, finding, join_path)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rules import hooks, actions
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._model import hooks, actions
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._selectors import arg_type, STRING_TYPES
 
 MIN_KERNEL = (4, 19)

@@ -22,6 +22,8 @@ from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _sc
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _rules as _policy_rules
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _overhead as _policy_overhead
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _kernel as _policy_kernel
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _model as _policy_model
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _rewrite as _policy_rewrite
 
 FAIL_ON = ("error", "warning", "never")
 OLDEST_VERSION = (1, 0, 0)
@@ -49,11 +51,27 @@ def kernel_release(text):
     return kernel
 
 
-def lint_document(document, version, kernel=None):
-    """All findings for one parsed document (a dict); version/kernel are tuples."""
+def target_arch(text):
+    arch = _policy_model.arch_name(text)
+    if arch is None:
+        raise LintUsageError("tetragon_arch %r is not one of %s" % (text, ", ".join(sorted(_policy_model.ARCHES))))
+    return arch
+
+
+def _rewritable_hooks(document, version):
+    spec = document.get("spec") if isinstance(document, dict) else None
+    if not isinstance(spec, dict) or not any(isinstance(tp, dict) and tp.get("subsystem") == "raw_syscalls"
+                                             for tp in spec.get("tracepoints") or []):
+        return ()
+    _doc, changes, _refused = _policy_rewrite.rewrite(document, version, ["raw_syscalls_to_kprobe"])
+    return [change["path"] for change in changes]
+
+
+def lint_document(document, version, kernel=None, arch=None):
+    """All findings for one parsed document (a dict); version/kernel are tuples, arch a tetragon_arch."""
     findings = _policy_schema.schema_findings(document, version)
-    findings.extend(_policy_rules.check(document, version))
-    findings.extend(_policy_overhead.check(document, version))
+    findings.extend(_policy_rules.check(document, version, arch or _policy_model.DEFAULT_ARCH))
+    findings.extend(_policy_overhead.check(document, version, _rewritable_hooks(document, version)))
     if kernel is not None:
         findings.extend(_policy_kernel.check(document, kernel))
     return findings
@@ -77,14 +95,14 @@ def _order(findings):
                                            f["rule"]))
 
 
-def lint_loaded(docs, version, kernel=None):
+def lint_loaded(docs, version, kernel=None, arch=None):
     """Lint PolicyDocuments from _policy_load; one result entry per document."""
     policies = []
     for doc in docs:
         findings = list(doc["findings"])
         document = doc["document"]
         if document is not None:
-            findings.extend(lint_document(document, version, kernel))
+            findings.extend(lint_document(document, version, kernel, arch))
         for item in findings:
             if "line" not in item and doc["lines"]:
                 line = _line(doc["lines"], item["path"])
@@ -104,22 +122,22 @@ def lint_loaded(docs, version, kernel=None):
     return policies
 
 
-def lint_text(text, source="<content>", version=None, kernel=None):
-    return lint_loaded(_policy_load.load_text(text, source), version or target_version(None), kernel)
+def lint_text(text, source="<content>", version=None, kernel=None, arch=None):
+    return lint_loaded(_policy_load.load_text(text, source), version or target_version(None), kernel, arch)
 
 
-def lint_data(data, source="<content>", version=None, kernel=None):
+def lint_data(data, source="<content>", version=None, kernel=None, arch=None):
     """Lint an already parsed policy (a dict, e.g. a module's content option)."""
     doc = {"file": source, "index": 0, "document": data, "findings": [], "lines": {}}
     if not isinstance(data, dict):
         doc = {"file": source, "index": 0, "document": None, "lines": {}, "findings": [finding(
             "Y7", "error", "", "policy content is %s, a policy must be a mapping" % type(data).__name__,
             "Pass the policy as a mapping (apiVersion, kind, metadata, spec) or as YAML text.")]}
-    return lint_loaded([doc], version or target_version(None), kernel)
+    return lint_loaded([doc], version or target_version(None), kernel, arch)
 
 
-def lint_path(path, version=None, kernel=None):
-    return lint_loaded(_policy_load.load_path(path), version or target_version(None), kernel)
+def lint_path(path, version=None, kernel=None, arch=None):
+    return lint_loaded(_policy_load.load_path(path), version or target_version(None), kernel, arch)
 
 
 def summarize(policies, fail_on="error"):

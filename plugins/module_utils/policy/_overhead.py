@@ -15,10 +15,10 @@ __metaclass__ = type
 import re
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
-    as_dict, as_list, finding, join_path, lists_by_name)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rules import hooks, actions
+    as_dict, as_list, finding, join_path)
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._model import (
+    actions, hooks, lists_by_name, strip_syscall_prefix)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._selectors import PROCESS_FILTERS
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _rewrite as _policy_rewrite
 
 VERY_HOT = "very hot"
 MODERATE = "moderate"
@@ -89,8 +89,8 @@ def _hook_names(kind, hook, lists):
             spec_list = lists.get(call[5:], {})
             if spec_list.get("type") == "generated_syscalls":
                 return ["list:generated_syscalls"]
-            return [re.sub(r"^(?:\w+/|__(?:x64|ia32|arm64)_)", "", str(v)) for v in as_list(spec_list.get("values"))]
-        return [re.sub(r"^__(?:x64|ia32|arm64)_", "", call)]
+            return [strip_syscall_prefix(str(v)) for v in as_list(spec_list.get("values"))]
+        return [strip_syscall_prefix(call)]
     return []
 
 
@@ -213,16 +213,14 @@ def _check_paths(out, path, hook):
                             "readlink -f) and use it."))
 
 
-def check(document, version):
+def check(document, version, fixable_paths=()):
+    """Overhead findings; `fixable_paths` are the hook paths a rewrite can fix (the caller asks the rewriter)."""
     out = []
     spec = document.get("spec")
     if not isinstance(spec, dict):
         return out
     lists = lists_by_name(spec)
-    fixable_paths = set()
-    if any(as_dict(tp).get("subsystem") == "raw_syscalls" for tp in as_list(spec.get("tracepoints"))):
-        _doc, changes, _refused = _policy_rewrite.rewrite(document, version, ["raw_syscalls_to_kprobe"])
-        fixable_paths = set(change["path"] for change in changes)
+    fixable_paths = set(fixable_paths)
     for _section, kind, _i, path, hook in hooks(spec):
         _check_hot(out, path, kind, hook, lists, spec, fixable_paths)
         _check_extras(out, path, kind, hook)

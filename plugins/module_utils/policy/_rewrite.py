@@ -20,8 +20,9 @@ import difflib
 import re
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
-    as_dict, as_list, join_path, lists_by_name, version_str)
+    as_dict, as_list, join_path, version_str)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _fields as F
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._model import lists_by_name, looks_like_syscall
 
 try:
     import yaml
@@ -33,14 +34,8 @@ REWRITES = ("raw_syscalls_to_kprobe", "kprobe_syscall_false", "renamed_fields")
 HOOK_SECTIONS = ("kprobes", "tracepoints", "lsmhooks", "uprobes", "usdts", "fentries")
 RAW_SYSCALLS = "raw_syscalls"
 SYSCALL_ID_FIELD = 4
-SYSCALL_RE = re.compile(r"^(?:__(?:x64|ia32|arm64|arm|x32|s390x|riscv|powerpc)_)?(?:compat_)?sys_\w+$")
-ARCH_SYSCALL_RE = re.compile(r"^(?:x64|i386|arm64|arm32)/sys_\w+$")
 PROCESS_FILTERS = ("matchPIDs", "matchBinaries", "matchParentBinaries", "matchNamespaces",
                    "matchNamespaceChanges", "matchCapabilities", "matchCapabilityChanges", "matchWorkloads")
-
-
-def looks_like_syscall(name):
-    return bool(SYSCALL_RE.match(name) or ARCH_SYSCALL_RE.match(name))
 
 
 class _Refused(Exception):

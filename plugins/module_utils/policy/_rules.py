@@ -4,8 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """PRIVATE module_utils of ebpfops.tetragon; may change at any time.
 
-Loader rules: what Tetragon only reports when a policy is loaded on a host (S1, S3, S4, K1-K5, T1,
-L1, A1-A4, LI1, M1, M2, O1; selectors in _policy_selectors). Sources are in docs/policy-rules.md.
+Loader rules: what Tetragon only reports when a policy is loaded on a host (S1, S3, S4, S6, K1-K6,
+U1, T1, L1, A1-A4, LI1, M1, M2, O1; selectors in _selectors). Sources are in docs/policy-rules.md.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,20 +15,20 @@ __metaclass__ = type
 import re
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
-    as_dict, as_list, finding, join_path, lists_by_name, scalar, version_str)
+    as_dict, as_list, finding, join_path, scalar, version_str)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _fields as F
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _model as M
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _selectors as SEL
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rewrite import looks_like_syscall
+# has_enforcement is imported from here by the tracing_policy action.
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._model import (  # noqa: F401
+    ENFORCEMENT_ACTIONS, actions, has_enforcement, hooks, kprobe_multi_disabled, looks_like_syscall)
 
-HOOK_KINDS = (("kprobes", "kprobe"), ("tracepoints", "tracepoint"), ("lsmhooks", "lsm"),
-              ("uprobes", "uprobe"), ("usdts", "usdt"), ("fentries", "fentry"))
 MAX_KPROBE_INDEX = 4
 MAX_KPROBE_ARGS = 5
 MAX_SIZE_ARG_INDEX = 15
 MAX_RAW_TP_INDEX = 5
 RAW_SYSCALLS_FIELDS = 6
 LSM_ACTIONS = ("Post", "NoPost", "Sigkill", "Signal", "Override")
-ENFORCEMENT_ACTIONS = ("Sigkill", "Signal", "NotifyEnforcer", "Override", "Set")
 IMA_LSM_HOOKS = ("bprm_check_security", "bprm_committed_creds", "bprm_committing_creds", "bprm_creds_from_file",
                  "file_ioctl", "file_lock", "file_open", "file_post_open", "file_receive", "mmap_file")
 OPTIONS = {"disable-kprobe-multi": "bool", "disable-uprobe-multi": "bool",
@@ -36,57 +36,16 @@ OPTIONS = {"disable-kprobe-multi": "bool", "disable-uprobe-multi": "bool",
            "sleepable-preload-size": "posint"}
 GO_BOOLS = ("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False")
 RATE_RE = re.compile(r"^(\d+)([smh]?)$")
-SYSCALL_LIST_RE = re.compile(r"^(?:(?:x64|i386|arm64|arm32)/)?sys_\w+$|^__(?:x64|ia32|arm64)_sys_\w+$")
-ARCH_PREFIX_RE = re.compile(r"^__(x64|ia32|arm64|arm|x32|s390x|riscv|powerpc)_sys_")
 MESSAGE_MIN, MESSAGE_MAX = 2, 256
 TAGS_MAX, TAG_MIN, TAG_MAX = 16, 2, 128
-
-
-def hooks(spec):
-    """(section, kind, index, path, hook dict) for every hook in every section."""
-    for section, kind in HOOK_KINDS:
-        for i, hook in enumerate(as_list(spec.get(section))):
-            if isinstance(hook, dict):
-                yield section, kind, i, join_path(join_path("spec", section), i), hook
-
-
-def actions(hook):
-    """(selector index, kind, action index, action dict) of one hook."""
-    for j, selector in enumerate(as_list(hook.get("selectors"))):
-        for kind in ("matchActions", "matchReturnActions"):
-            for k, action in enumerate(as_list(as_dict(selector).get(kind))):
-                if isinstance(action, dict):
-                    yield j, kind, k, action
-
-
-def has_enforcement(document):
-    """Whether a policy has an action that monitor mode skips, or enforcers: the only policies a mode changes."""
-    spec = as_dict(as_dict(document).get("spec"))
-    wanted = [name.lower() for name in ENFORCEMENT_ACTIONS]
-    for dummy_section, dummy_kind, dummy_i, dummy_path, hook in hooks(spec):
-        for dummy_j, dummy_where, dummy_k, action in actions(hook):
-            if str(action.get("action", "")).lower() in wanted:
-                return True
-    return bool(spec.get("enforcers"))
 
 
 def _action_path(path, j, kind, k):
     return join_path(join_path(join_path(join_path(path, "selectors"), j), kind), k)
 
 
-def option(spec, name):
-    for item in as_list(spec.get("options")):
-        if as_dict(item).get("name") == name:
-            return str(as_dict(item).get("value", ""))
-    return None
-
-
-def kprobe_multi_disabled(spec):
-    return option(spec, "disable-kprobe-multi") in ("1", "t", "T", "TRUE", "true", "True")
-
-
 def _structure(out, doc, spec, version):
-    sections = [s for s, _k in HOOK_KINDS if as_list(spec.get(s))]
+    sections = [s for s in M.HOOK_SECTIONS if as_list(spec.get(s))]
     if len(sections) > 1:
         out.append(finding("S1", "error", "spec", "tracing policies with multiple sections (%s) are not "
                            "supported" % ", ".join(sections), "Split the policy: one hook section per policy."))
@@ -94,8 +53,10 @@ def _structure(out, doc, spec, version):
     meta = as_dict(doc.get("metadata"))
     if kind == "TracingPolicyNamespaced":
         if not meta.get("namespace"):
-            out.append(finding("S3", "error", "metadata", "TracingPolicyNamespaced needs metadata.namespace",
-                               "Set the namespace, or use kind TracingPolicy for a cluster-wide policy."))
+            out.append(finding("S3", "warning", "metadata", "TracingPolicyNamespaced without metadata.namespace: "
+                               "kubectl apply puts it in the context's namespace, but Tetragon's file loader "
+                               "(tetra tracingpolicy add, the policy directory) requires the namespace",
+                               "Set metadata.namespace when the policy is not applied with kubectl."))
         if spec.get("hostSelector") is not None and "hostSelector" in spec:
             out.append(finding("S3", "error", "spec.hostSelector", "hostSelector must be null in a "
                                "TracingPolicyNamespaced", "Remove hostSelector."))
@@ -109,12 +70,41 @@ def _structure(out, doc, spec, version):
                            "On hosts use kind TracingPolicy."))
     elif kind == "TracingPolicy" and meta.get("namespace"):
         out.append(finding("S3", "error", "metadata.namespace", "the cluster-scoped TracingPolicy takes no "
-                           "namespace", "Remove metadata.namespace or use kind TracingPolicyNamespaced."))
+                           "namespace: Kubernetes ignores it, but Tetragon's file loader (tetra tracingpolicy add,"
+                           " the policy directory: ValidateObjectMeta in pkg/crdutils) rejects it", "Remove metadata.namespace, or use kind "
+                           "TracingPolicyNamespaced for a namespaced policy."))
     for name in ("podSelector", "containerSelector"):
         if spec.get(name):
             out.append(finding("S4", "warning", join_path("spec", name), "%s needs a Kubernetes-aware agent "
                                "(--enable-k8s-api, --enable-policy-filter); a host agent fails to load the "
                                "policy" % name, "Drop %s for host agents." % name))
+    _host_selectors(out, spec)
+
+
+def _labels_set(selector):
+    selector = as_dict(selector)
+    return bool(selector.get("matchLabels") or selector.get("matchExpressions"))
+
+
+def _host_selectors(out, spec):
+    hint = "Write hostSelector: {} (all hosts) or leave it out."
+    if _labels_set(spec.get("hostSelector")):
+        out.append(finding("S6", "error", "spec.hostSelector", "hostSelector should be either null or {}: "
+                           "arbitrary labels are not supported", hint))
+    for _section, _kind, _i, path, hook in hooks(spec):
+        for j, selector in enumerate(as_list(hook.get("selectors"))):
+            workloads = as_dict(as_dict(selector).get("matchWorkloads"))
+            if _labels_set(workloads.get("hostSelector")):
+                out.append(finding("S6", "error", join_path(join_path(join_path(join_path(
+                    path, "selectors"), j), "matchWorkloads"), "hostSelector"),
+                    "hostSelector should be either null or {}", hint))
+    for _section, _kind, _i, path, hook in hooks(spec):
+        for j, kind, k, action in actions(hook):
+            new = [key for key in ("argNewSymbol", "argNewAddr", "argNewOffset") if key in action]
+            if len(new) > 1:
+                out.append(finding("S6", "error", _action_path(path, j, kind, k), "override action needs at most "
+                                   "one of argNewSymbol, argNewAddr or argNewOffset, got %s" % ", ".join(new),
+                                   "Keep one of them."))
 
 
 def _check_args(out, path, hook, kind, version):
@@ -170,17 +160,17 @@ def _check_arg_common(out, apath, arg, atype):
                            "Keep one of them."))
 
 
-def _check_kprobe(out, path, hook, kind, spec, lists, version):
+def _check_kprobe(out, path, hook, kind, spec, lists, version, arch):
     call = hook.get("call")
     if not isinstance(call, str):
         return
     syscall = hook.get("syscall", True)
-    if call.startswith("list:"):
-        name = call[5:]
+    name = M.list_name(call)
+    if name is not None:
         if name not in lists:
             out.append(finding("K1", "error", join_path(path, "call"), "error list '%s' not found" % name,
                                "Define the list in spec.lists or fix the name."))
-        elif lists[name].get("type") in ("syscalls", "generated_syscalls"):
+        elif M.is_syscall_list(lists[name]):
             if hook.get("syscall") is False:
                 out.append(finding("K1", "warning", join_path(path, "syscall"), "a syscalls list forces syscall: "
                                    "true; 'syscall: false' is ignored", "Remove syscall: false."))
@@ -191,8 +181,7 @@ def _check_kprobe(out, path, hook, kind, spec, lists, version):
                                "Set syscall: false for lists of kernel functions."))
     elif not looks_like_syscall(call):
         if "syscall" not in hook:
-            fixable = call.startswith("security_") or not any(
-                a.get("action") == "Override" for _j, _c, _k, a in actions(hook))
+            fixable = call.startswith("security_") or "Override" not in M.action_names(hook)
             out.append(finding("K1", "error", join_path(path, "call"), "'%s' is not a syscall, but syscall "
                                "defaults to true: Tetragon looks up __x64_%s and the load fails" % (call, call),
                                "Add 'syscall: false' (rewrite rule kprobe_syscall_false does this)." if fixable
@@ -203,13 +192,16 @@ def _check_kprobe(out, path, hook, kind, spec, lists, version):
                                "prefix) but syscall is true" % call,
                                "Set syscall: false for kernel functions, or use the sys_ name of the syscall."))
     else:
-        if syscall is False and not ARCH_PREFIX_RE.match(call):
+        prefixed = (M.split_syscall(call) or (None, None, None))[1] is not None
+        if syscall is False and not prefixed:
             out.append(finding("K1", "warning", join_path(path, "syscall"), "'%s' looks like a syscall but "
                                "syscall is false: the unprefixed symbol does not exist on most kernels" % call,
                                "Remove syscall: false."))
-        if ARCH_PREFIX_RE.match(call):
+        if prefixed:
             out.append(finding("K1", "warning", join_path(path, "call"), "'%s' hard-codes an architecture prefix"
                                " and is not portable" % call, "Write sys_NAME; Tetragon adds the prefix."))
+        if syscall is not False:
+            _check_syscall_name(out, join_path(path, "call"), call, arch, hook, version, call=True)
     if hook.get("return") and not hook.get("returnArg"):
         out.append(finding("K3", "error", path, "return: true requires returnArg",
                            "Add returnArg with an explicit type (e.g. {index: 0, type: int})."))
@@ -227,39 +219,88 @@ def _check_kprobe(out, path, hook, kind, spec, lists, version):
         if rtype in ("auto", "syscall64"):
             out.append(finding("K3", "error", join_path(path, "returnArg"), "returnArg needs an explicit type",
                                "Set returnArg.type (e.g. int)."))
+    if kind == "kprobe":
+        _check_override(out, path, hook, call, spec, lists, arch)
+
+
+def _override_symbols(call, syscall, lists):
+    """(symbols, syscall flag) the loader passes to validateOverride for each symbol of the hook."""
+    name = M.list_name(call)
+    if name is None:
+        return [call], syscall is not False
+    spec_list = lists.get(name)
+    if spec_list is None or spec_list.get("type") == "generated_ftrace":
+        return [], True
+    if M.is_syscall_list(spec_list):
+        return [], True
+    return [str(v) for v in as_list(spec_list.get("values"))], syscall is not False
+
+
+def _check_override(out, path, hook, call, spec, lists, arch):
+    macros = spec.get("selectorsMacros")
+    if "Override" not in M.action_names(hook, macros):
+        return
     overrides = [(j, c, k) for j, c, k, a in actions(hook) if a.get("action") == "Override"]
-    if overrides and kind == "kprobe":
-        is_syscall = (call.startswith("list:") and lists.get(call[5:], {}).get("type") == "syscalls") or (
-            syscall is not False and looks_like_syscall(call))
-        if not is_syscall and not call.startswith("security_"):
-            j, c, k = overrides[0]
-            out.append(finding("K4", "error", _action_path(path, j, c, k), "override action can be used only "
-                               "with syscalls and security_ hooks, not '%s'" % call,
-                               "Hook the syscall or a security_* function, or use an LSM hook."))
-        elif call.startswith("security_") and not kprobe_multi_disabled(spec):
-            j, c, k = overrides[0]
-            out.append(finding("K4", "warning", _action_path(path, j, c, k), "Override on a security_ function "
-                               "cannot use kprobe_multi: the load fails on kernels with kprobe_multi (5.18+) "
-                               "unless it is disabled", "Add option disable-kprobe-multi: \"true\"."))
+    apath = _action_path(path, *overrides[0]) if overrides else join_path(path, "selectors")
+    symbols, syscall = _override_symbols(call, hook.get("syscall", True), lists)
+    bad = [sym for sym in symbols if not sym.startswith("security_") and not syscall]
+    if bad:
+        out.append(finding("K4", "error", apath, "override action can be used only with syscalls and security_ "
+                           "hooks, not '%s' (syscall: false)" % bad[0],
+                           "Hook the syscall or a security_* function, or use an LSM hook."))
+    elif any(sym.startswith("security_") for sym in symbols) and not kprobe_multi_disabled(spec) \
+            and arch == "x86_64":
+        out.append(finding("K4", "warning", apath, "Override on a security_ function cannot use kprobe_multi: "
+                           "the load fails on kernels with kprobe_multi (5.18+) unless it is disabled",
+                           "Add option disable-kprobe-multi: \"true\"."))
 
 
-def _duplicate_symbols(out, spec, lists):
+def _check_syscall_name(out, path, name, arch, hook=None, version=None, call=False):
+    parts = M.split_syscall(name)
+    if parts is None:
+        return
+    if call and parts[0] is not None:
+        out.append(finding("K6", "error", path, "'%s': the ABI/sys_NAME form works only in syscalls lists; as a "
+                           "kprobe call it becomes the symbol __x64_%s, which does not exist" % (name, name),
+                           "Write sys_NAME here, or put the name in a 'syscalls' list."))
+        return
+    problem = M.syscall_problem(name, arch)
+    if problem is None:
+        return
+    ignored = hook is not None and version >= F.V15 and as_dict(hook.get("ignore")).get("callNotFound") is True
+    out.append(finding("K6", "warning" if ignored else "error", path, "'%s' is not a syscall on %s: %s%s" % (
+        name, arch, problem, " (ignore.callNotFound: the hook is skipped)" if ignored else ""),
+        "Fix the syscall name (Tetragon's tables: %s), or set tetragon_arch to the hosts' architecture."
+        % M.syscall_tables_source()))
+
+
+def _uses_kprobe_multi(spec, arch):
+    """Whether the loader attaches the policy's kprobes with kprobe_multi (when the kernel has it)."""
     if kprobe_multi_disabled(spec):
+        return False
+    if arch == "arm64":
+        macros = spec.get("selectorsMacros")
+        override = any("Override" in M.action_names(hook, macros) for hook in as_list(spec.get("kprobes"))
+                       if isinstance(hook, dict))
+        return not (override or spec.get("enforcers"))
+    return True
+
+
+def _duplicate_symbols(out, spec, lists, arch):
+    if not _uses_kprobe_multi(spec, arch):
         return
     seen = {}
     for i, probe in enumerate(as_list(spec.get("kprobes"))):
-        call = as_dict(probe).get("call")
-        if not isinstance(call, str):
+        if not isinstance(probe, dict):
             continue
-        names = [str(v) for v in as_list(lists.get(call[5:], {}).get("values"))] if call.startswith("list:") \
-            else [call]
-        for name in names:
-            if name in seen and seen[name] != i:
+        for symbol in M.kprobe_symbols(probe, lists, arch) or []:
+            if symbol in seen:
+                other = "also by spec.kprobes[%d]" % seen[symbol] if seen[symbol] != i else "twice in this hook"
                 out.append(finding("K5", "error", join_path(join_path("spec.kprobes", i), "call"),
-                                   "symbol '%s' is hooked twice (also by spec.kprobes[%d]); kprobe_multi cannot "
-                                   "attach the same symbol twice" % (name, seen[name]),
+                                   "symbol '%s' is hooked twice (%s); kprobe_multi cannot attach the same symbol "
+                                   "twice" % (symbol, other),
                                    "Merge the hooks' selectors, or set option disable-kprobe-multi: \"true\"."))
-            seen.setdefault(name, i)
+            seen.setdefault(symbol, i)
 
 
 def _check_tracepoint(out, path, hook):
@@ -347,7 +388,7 @@ def _check_actions(out, path, hook, kind, spec, version):
                                "Override a syscall or security_ function with a kprobe, or use an LSM hook."))
 
 
-def _check_enforcers(out, spec, lists):
+def _check_enforcers(out, spec, lists, arch):
     enforcers = as_list(spec.get("enforcers"))
     if len(enforcers) > 1:
         out.append(finding("A4", "error", "spec.enforcers", "only a single enforcer is allowed, got %d"
@@ -355,15 +396,18 @@ def _check_enforcers(out, spec, lists):
     for i, enforcer in enumerate(enforcers):
         for k, call in enumerate(as_list(as_dict(enforcer).get("calls"))):
             call = str(call)
+            cpath = join_path(join_path(join_path("spec.enforcers", i), "calls"), k)
             ok = (looks_like_syscall(call) or call.startswith("security_")
                   or (call.startswith("list:") and lists.get(call[5:], {}).get("type") == "syscalls"))
             if not ok:
-                out.append(finding("A4", "error", join_path(join_path(join_path("spec.enforcers", i), "calls"), k),
+                out.append(finding("A4", "error", cpath,
                                    "enforcer sensor requires either syscall or security_ functions, not '%s'"
                                    % call, "Use sys_* names, security_* functions or a syscalls list."))
+            elif looks_like_syscall(call):
+                _check_syscall_name(out, cpath, call, arch)
 
 
-def _check_lists(out, spec):
+def _check_lists(out, spec, arch):
     names = {}
     for i, item in enumerate(as_list(spec.get("lists"))):
         item = as_dict(item)
@@ -385,11 +429,13 @@ def _check_lists(out, spec):
                                "generated_ftrace lists", "Drop pattern or set type: generated_ftrace."))
         if ltype == "syscalls":
             for k, value in enumerate(as_list(item.get("values"))):
-                if not SYSCALL_LIST_RE.match(str(value)):
-                    out.append(finding("LI1", "error", join_path(join_path(path, "values"), k),
-                                       "invalid syscall list element '%s'" % value,
+                vpath = join_path(join_path(path, "values"), k)
+                if not M.is_syscall_list_element(str(value)):
+                    out.append(finding("LI1", "error", vpath, "invalid syscall list element '%s'" % value,
                                        "Write sys_NAME, ABI/sys_NAME (x64, i386, arm64, arm32) or "
                                        "__x64_sys_NAME."))
+                else:
+                    _check_syscall_name(out, vpath, str(value), arch)
             if not item.get("values"):
                 out.append(finding("LI1", "error", path, "syscalls list '%s' has no values" % name,
                                    "List the syscalls."))
@@ -440,28 +486,55 @@ def _check_options(out, spec, version):
                                % (name, ", ".join(expected), value), "Fix the value."))
 
 
-def check(document, version):
+def _check_uprobe(out, path, hook, version):
+    methods = [key for key in ("symbols", "offsets", "addrs") if as_list(hook.get(key))]
+    if len(methods) != 1 and not hook.get("symbol"):
+        out.append(finding("U1", "error", path, "uprobe needs exactly one of symbols, offsets or addrs, got %s"
+                           % (", ".join(methods) or "none"), "Keep one way to name the probe points."))
+    refs = len(as_list(hook.get("refCtrOffsets")))
+    for key in ("symbols", "offsets"):
+        count = len(as_list(hook.get(key)))
+        if refs and count and count != refs:
+            out.append(finding("U1", "error", join_path(path, "refCtrOffsets"), "refCtrOffsets(%d) has a different "
+                               "dimension than %s(%d)" % (refs, key, count), "Give one refCtrOffset per %s entry."
+                               % key[:-1]))
+    if hook.get("return") and not hook.get("returnArg") and version >= F.V17:
+        out.append(finding("U1", "error", path, "ReturnArg not specified with Return=true",
+                           "Add returnArg with an explicit type (e.g. {index: 0, type: int})."))
+    for j, selector in enumerate(as_list(hook.get("selectors"))):
+        new = [key for a in as_list(as_dict(selector).get("matchActions")) for key in
+               ("argNewSymbol", "argNewAddr", "argNewOffset") if isinstance(a, dict) and key in a]
+        if len(new) > 1:
+            out.append(finding("U1", "error", join_path(join_path(path, "selectors"), j), "uprobe Override action "
+                               "needs exactly one of argNewSymbol, argNewOffset or argNewAddr; %d found" % len(new),
+                               "Keep one of them."))
+
+
+def check(document, version, arch=M.DEFAULT_ARCH):
     out = []
     spec = document.get("spec")
     if not isinstance(spec, dict):
         return out
-    lists = lists_by_name(spec)
+    arch = M.arch_name(arch) or M.DEFAULT_ARCH
+    lists = M.lists_by_name(spec)
     macros = as_dict(spec.get("selectorsMacros"))
     _structure(out, document, spec, version)
     for _section, kind, _i, path, hook in hooks(spec):
         _check_args(out, path, hook, kind, version)
         if kind in ("kprobe", "fentry"):
-            _check_kprobe(out, path, hook, kind, spec, lists, version)
+            _check_kprobe(out, path, hook, kind, spec, lists, version, arch)
         elif kind == "tracepoint":
             _check_tracepoint(out, path, hook)
         elif kind == "lsm":
             _check_lsm(out, path, hook)
+        elif kind == "uprobe":
+            _check_uprobe(out, path, hook, version)
         _check_actions(out, path, hook, kind, spec, version)
         _check_text(out, path, hook)
-        SEL.check_hook_selectors(out, path, hook, kind, lists, macros)
+        SEL.check_hook_selectors(out, path, hook, kind, lists, macros, version)
     SEL.check_macros(out, spec)
-    _duplicate_symbols(out, spec, lists)
-    _check_enforcers(out, spec, lists)
-    _check_lists(out, spec)
+    _duplicate_symbols(out, spec, lists, arch)
+    _check_enforcers(out, spec, lists, arch)
+    _check_lists(out, spec, arch)
     _check_options(out, spec, version)
     return out

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import glob
 import os
 import re
 
@@ -30,12 +31,13 @@ def _options(path):
     with open(path, "rb") as handle:
         first = handle.readline().decode("utf-8", "replace")
     found = dict(re.findall(r"(\w+)=(\S+)", first)) if first.startswith("# lint:") else {}
-    return lint.target_version(found.get("tetragon_version")), lint.kernel_release(found.get("kernel_version"))
+    return (lint.target_version(found.get("tetragon_version")), lint.kernel_release(found.get("kernel_version")),
+            lint.target_arch(found.get("tetragon_arch")))
 
 
 def _lint_file(path):
-    version, kernel = _options(path)
-    return [f for p in lint.lint_loaded(load.load_file(path), version, kernel) for f in p["findings"]]
+    version, kernel, arch = _options(path)
+    return [f for p in lint.lint_loaded(load.load_file(path), version, kernel, arch) for f in p["findings"]]
 
 
 def _fixture(rule, kind):
@@ -44,6 +46,12 @@ def _fixture(rule, kind):
         if os.path.exists(path):
             return path
     return None
+
+
+def _fixtures(rule, kind):
+    """Every <kind>.yaml and <kind>-<variant>.yaml of a rule (a rule may need one file per variant)."""
+    return sorted(glob.glob(os.path.join(RULES_DIR, rule, "%s.*" % kind))
+                  + glob.glob(os.path.join(RULES_DIR, rule, "%s-*.yaml" % kind)))
 
 
 def test_every_rule_has_fixtures_or_a_built_input():
@@ -55,21 +63,23 @@ def test_every_rule_has_fixtures_or_a_built_input():
 
 @pytest.mark.parametrize("rule", sorted(r for r in RULES if r not in BUILT))
 def test_trigger_policy_reports_the_rule(rule):
-    findings = _lint_file(_fixture(rule, "trigger"))
-    hits = [f for f in findings if f["rule"] == rule]
-    assert hits, findings
-    allowed = RULES[rule][0].split("|")
-    assert all(f["severity"] in allowed for f in hits)
-    for item in hits:
-        assert item["message"] and item["hint"]
-        assert isinstance(item["fixable"], bool)
+    for path in _fixtures(rule, "trigger"):
+        findings = _lint_file(path)
+        hits = [f for f in findings if f["rule"] == rule]
+        assert hits, (path, findings)
+        allowed = RULES[rule][0].split("|")
+        assert all(f["severity"] in allowed for f in hits)
+        for item in hits:
+            assert item["message"] and item["hint"]
+            assert isinstance(item["fixable"], bool)
 
 
 @pytest.mark.parametrize("rule", sorted(r for r in RULES if not r.startswith("Y")))
 def test_clean_policy_does_not_report_the_rule_and_has_no_error(rule):
-    findings = _lint_file(_fixture(rule, "clean"))
-    assert [f for f in findings if f["rule"] == rule] == []
-    assert [f for f in findings if f["severity"] == "error"] == []
+    for path in _fixtures(rule, "clean"):
+        findings = _lint_file(path)
+        assert [f for f in findings if f["rule"] == rule] == [], path
+        assert [f for f in findings if f["severity"] == "error"] == [], path
 
 
 @pytest.mark.parametrize("rule", sorted(r for r in RULES if r.startswith("Y")))
