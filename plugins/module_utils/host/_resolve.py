@@ -66,7 +66,8 @@ def _maybe(names):
 
 
 def syscall_symbol(name, prefix):
-    """Kernel symbol Tetragon attaches a syscall (or a `syscalls` list element) to."""
+    """Kernel symbol Tetragon attaches a syscall (or a `syscalls` list element) to: it prefixes the name
+    before looking it up, so `syscall: true` on a plain function (the default) never resolves."""
     if ARCH_PREFIX_RE.match(name):
         return name
     match = ABI_RE.match(name)
@@ -108,11 +109,9 @@ class _Resolver(object):
     def _names(self):
         return list(self.view.btf_funcs() or self.view.kallsyms() or {})
 
-    def _function(self, path, kind, call, is_syscall, hook, ignore, as_is=True, hook_path=None):
+    def _function(self, path, kind, call, is_syscall, hook, ignore, hook_path=None):
         """Resolve one function (a call or one list element) and report what is missing."""
-        symbol = call
-        if is_syscall and not (as_is and call in (self.view.btf_funcs() or {})):
-            symbol = syscall_symbol(call, self.view.syscall_prefix())
+        symbol = syscall_symbol(call, self.view.syscall_prefix()) if is_syscall else call
         found, source, nargs, why = self._lookup(symbol)
         if found and kind == "fentry" and source != "btf":
             found, why = False, "found only in %s; fentry attaches through BTF of vmlinux" % source
@@ -174,7 +173,7 @@ class _Resolver(object):
                 for j, value in enumerate(as_list(lst.get("values"))):
                     if isinstance(value, str) and value:
                         symbol = self._function(join_path(join_path(lpath, "values"), j), kind, value,
-                                                is_syscall, {}, ignore, as_is=False)
+                                                is_syscall, {}, ignore)
                         targets.append((symbol, is_syscall))
             else:
                 is_syscall = hook.get("syscall", True) is not False

@@ -93,10 +93,17 @@ def test_missing_syscall_is_r2(kernel, call):
 
 
 def test_syscall_call_resolves_prefixed_and_as_written(kernel):
-    result = resolve(policy(kprobes=[{"call": "sys_write"}, {"call": "__x64_sys_write"},
-                                     {"call": "security_file_open"}]), kernel())
+    result = resolve(policy(kprobes=[{"call": "sys_write"}, {"call": "__x64_sys_write"}]), kernel())
     assert result["valid"] and rules(result) == []
-    assert [r["symbol"] for r in result["resolved"]] == ["__x64_sys_write", "__x64_sys_write", "security_file_open"]
+    assert [r["symbol"] for r in result["resolved"]] == ["__x64_sys_write", "__x64_sys_write"]
+
+
+def test_default_syscall_true_on_a_plain_function_is_r2(kernel):
+    # Tetragon prefixes the call before the BTF lookup: security_file_open becomes __x64_security_file_open
+    result = resolve(policy(kprobes=[{"call": "security_file_open"}]), kernel())
+    assert rules(result) == [("R2", "error", "spec.kprobes[0].call")]
+    assert "__x64_security_file_open" in result["findings"][0]["message"]
+    assert "set syscall: false" in result["findings"][0]["hint"]
 
 
 def test_function_only_in_kallsyms_is_rejected_when_btf_exists(kernel):
