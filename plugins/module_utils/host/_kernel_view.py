@@ -208,8 +208,10 @@ class KernelView(object):
 
     # --- features ----------------------------------------------------------------------------
     def config(self):
-        return self._once("config", lambda: (parse_config(_read_text(self.config_path))
-                                             if _read_text(self.config_path, 1) is not None else None))
+        def compute():
+            text = _read_text(self.config_path)
+            return parse_config(text) if text is not None else None
+        return self._once("config", compute)
 
     def _config_says(self, option):
         config = self.config()
