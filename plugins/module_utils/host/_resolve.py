@@ -19,6 +19,7 @@ __metaclass__ = type
 import difflib
 import os
 import re
+import stat
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
     as_dict, as_list, count, finding, join_path, lists_by_name, scalar)
@@ -44,17 +45,21 @@ ABI_PREFIX = {"x64": "__x64_", "i386": "__ia32_", "arm64": "__arm64_", "arm32": 
 ARCH_PREFIX_RE = re.compile(r"^__(x64|ia32|arm64|arm|x32|s390x|riscv|powerpc)_")
 ABI_RE = re.compile(r"^(x64|i386|arm64|arm32)/(.+)$")
 MAX_ELF_FILES = 64
+MAX_HINTS = 10
 
 
 def _f(rule, path, message, hint="", severity=None):
     return finding(rule, severity or RULES[rule][0], path, message, hint)
 
 
-def _close(name, candidates, limit=3):
-    """Up to `limit` candidates that look like a typo of name (cheap prefilter, then difflib)."""
+def _close(name, candidates, limit=3, budget=None):
+    """Up to `limit` candidates that look like a typo of name (cheap prefilter, then difflib); none once
+    `budget` (a one-element list counting down) is spent, so a policy of many typos stays fast."""
     name = str(name)
-    if not name:
+    if not name or (budget is not None and budget[0] <= 0):
         return []
+    if budget is not None:
+        budget[0] -= 1
     squashed = name.replace("_", "")
     pool = [c for c in candidates if c[:1] == name[:1] and abs(len(c) - len(name)) <= 3]
     exact = [c for c in pool if c.replace("_", "") == squashed and c != name]
@@ -85,6 +90,7 @@ class _Resolver(object):
         self.resolved = []
         self.lists = lists_by_name(self.spec)
         self._elf = {}
+        self.hints = [MAX_HINTS]
 
     # --- kernel functions ---------------------------------------------------------------------
     def _lookup(self, name):
@@ -107,7 +113,12 @@ class _Resolver(object):
         return False, None, None, None
 
     def _names(self):
-        return list(self.view.btf_funcs() or self.view.kallsyms() or {})
+        """Known function names for typo hints (empty once the hint budget is spent)."""
+        if self.hints[0] <= 0:
+            return []
+        if "names" not in self.__dict__:
+            self.names = list(self.view.btf_funcs() or self.view.kallsyms() or {})
+        return self.names
 
     def _function(self, path, kind, call, is_syscall, hook, ignore, hook_path=None):
         """Resolve one function (a call or one list element) and report what is missing."""
@@ -125,14 +136,14 @@ class _Resolver(object):
         tail = (" ignore.callNotFound is set, so Tetragon skips the hook (state CALL_NOT_FOUND)" if ignore else "")
         if is_syscall:
             base = re.sub(r"^(?:__\w+?_)?sys_", "", ARCH_PREFIX_RE.sub("", symbol))
-            close = _close(symbol, self._names())
+            close = _close(symbol, self._names(), budget=self.hints)
             message = "syscall %s: no %s on this kernel%s" % (call, symbol, (" (%s)" % why) if why else "")
             hint = ("Check the syscall name (%s is not a syscall here).%s%s"
                     % (base, _maybe(close), (" If %s is not a syscall, set syscall: false." % call)
                        if not call.startswith(("sys_", "__")) and kind in ("kprobe", "fentry") else ""))
             self.out.append(_f("R2", path, message + "." + tail, hint, severity))
             return None
-        close = _close(call, self._names())
+        close = _close(call, self._names(), budget=self.hints)
         message = "kernel function %s does not exist on this kernel%s" % (call, (" (%s)" % why) if why else "")
         self.out.append(_f("R1", path, message + "." + tail,
                            "Check the function name against /proc/kallsyms or BTF.%s" % _maybe(close), severity))
@@ -260,12 +271,14 @@ class _Resolver(object):
             if subsystem not in tracefs.subsystems():
                 self.out.append(_f("R3", join_path(path, "subsystem"), "tracepoint subsystem %s does not exist on "
                                    "this kernel" % subsystem,
-                                   "See %s.%s" % (tracefs.events_dir, _maybe(_close(subsystem, tracefs.subsystems())))))
+                                   "See %s.%s" % (tracefs.events_dir, _maybe(_close(
+                                       subsystem, tracefs.subsystems(), budget=self.hints)))))
                 continue
             if event not in tracefs.events(subsystem):
                 self.out.append(_f("R3", join_path(path, "event"), "tracepoint %s does not exist on this kernel"
                                    % target, "See %s/%s.%s" % (tracefs.events_dir, subsystem,
-                                                               _maybe(_close(event, tracefs.events(subsystem))))))
+                                                               _maybe(_close(event, tracefs.events(subsystem),
+                                                                             budget=self.hints)))))
                 continue
             fields = tracefs.fields(subsystem, event)
             if fields is None:
@@ -305,7 +318,8 @@ class _Resolver(object):
                 self._arg_indices(path, hook, funcs[symbol], symbol)
             else:
                 stripped = name[len("security_"):] if name.startswith("security_") else None
-                close = [c[len("bpf_lsm_"):] for c in _close(symbol, [n for n in funcs if n.startswith("bpf_lsm_")])]
+                lsm_names = [n for n in funcs if n.startswith("bpf_lsm_")]
+                close = [c[len("bpf_lsm_"):] for c in _close(symbol, lsm_names, budget=self.hints)]
                 hint = ("Write the hook without the security_ prefix: %s." % stripped
                         if stripped and "bpf_lsm_" + stripped in funcs else
                         "Check the LSM hook name (lsm_hook_defs.h).%s" % _maybe(close))
@@ -324,6 +338,9 @@ class _Resolver(object):
             if len(self._elf) >= MAX_ELF_FILES:
                 return None, "more than %d binaries in one policy; not checked" % MAX_ELF_FILES
             try:
+                if not stat.S_ISREG(os.stat(binary).st_mode):
+                    self._elf[binary] = (None, "%s is not a regular file" % binary)
+                    return self._elf[binary]
                 with open(binary, "rb") as handle:
                     self._elf[binary] = (elf_symbols(handle), None)
             except (IOError, OSError) as exc:
@@ -363,7 +380,8 @@ class _Resolver(object):
                     if not found:
                         self.out.append(_f("R8", join_path(join_path(path, "symbols"), j), "%s has no symbol %s in "
                                            ".symtab/.dynsym" % (binary, name),
-                                           "Check the name (nm -D %s).%s" % (binary, _maybe(_close(name, symbols)))))
+                                           "Check the name (nm -D %s).%s"
+                                           % (binary, _maybe(_close(name, symbols, budget=self.hints)))))
 
     def functions_checkable(self):
         uses = any(as_list(self.spec.get(s)) for s in ("kprobes", "fentries"))

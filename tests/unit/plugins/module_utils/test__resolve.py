@@ -302,3 +302,18 @@ def test_syscall_symbol_abis():
 
 def test_every_rule_has_severity_and_text():
     assert all(sev in ("error", "warning", "info") and text for sev, text in RULES.values())
+
+
+def test_uprobe_path_that_is_not_a_regular_file_is_not_opened(kernel, tmp_path):
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+    result = resolve(policy(uprobes=[{"path": fifo, "symbols": ["x"]}, {"path": str(tmp_path), "symbols": ["x"]}]),
+                     kernel())
+    assert rules(result) == [("R7", "error", "spec.uprobes[0].path"), ("R7", "error", "spec.uprobes[1].path")]
+    assert "not a regular file" in result["findings"][0]["message"]
+
+
+def test_many_typos_stay_fast_and_keep_their_findings(kernel):
+    calls = [{"call": "no_such_fn_%d" % i, "syscall": False} for i in range(300)]
+    result = resolve(policy(kprobes=calls), kernel())
+    assert len(result["findings"]) == 300 and all(f["rule"] == "R1" for f in result["findings"])
