@@ -19,7 +19,7 @@ description:
     C(syscalls) lists with the host's arch prefix (C(__x64_sys_), C(__arm64_sys_)); tracepoints and the number
     of fields of their tracefs C(format) file (a tracepoint arg C(index) must be below it); LSM hooks as
     C(bpf_lsm_<hook>) in BTF and whether BPF LSM is active; uprobe binaries and their ELF C(.symtab)/C(.dynsym)
-    symbols.
+    symbols; USDT probes in the binary's SystemTap SDT notes.
   - Also reports the kernel features the hooks need - kprobes, kprobe_multi, C(bpf_override_return) or fmod_ret
     for C(Override), BPF trampolines for fentries, BPF LSM.
   - Returns findings in the lint's format (rule ids R1-R14, see docs/policy-resolve.md). A kernel that cannot
@@ -55,7 +55,6 @@ attributes:
     description: The action plugin reads O(src) on the controller.
 notes:
   - Tracefs format files and the error-injection list are readable by root only; run with C(become=true).
-  - USDT hooks are checked for their binary only, not for the provider and probe notes.
 seealso:
   - module: ebpfops.tetragon.policy_lint
   - module: ebpfops.tetragon.hook_probe

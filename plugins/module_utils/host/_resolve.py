@@ -23,7 +23,8 @@ import stat
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
     as_dict, as_list, count, finding, join_path, lists_by_name, scalar)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._elf import ElfError, elf_symbols
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._elf import (
+    ElfError, elf_symbols, elf_usdt_probes)
 
 RULES = {
     "R1": ("error", "kernel function of a kprobe/fentry not found in the kernel's BTF"),
@@ -33,7 +34,7 @@ RULES = {
     "R5": ("error", "LSM hook has no bpf_lsm_<hook> in BTF"),
     "R6": ("warning", "arg index beyond the function's BTF parameters"),
     "R7": ("error", "uprobe/USDT binary missing or not ELF"),
-    "R8": ("error", "uprobe symbol not in the binary's .symtab/.dynsym"),
+    "R8": ("error", "uprobe symbol (.symtab/.dynsym) or USDT probe (.note.stapsdt) not in the binary"),
     "R9": ("warning", "the kernel cannot attach kprobes"),
     "R10": ("info", "kprobe_multi unavailable: one kprobe per function"),
     "R11": ("error", "Override needs a kernel feature this kernel lacks"),
@@ -333,21 +334,23 @@ class _Resolver(object):
             self.out.append(_f("R14", "spec.lsmhooks", "whether BPF LSM is active could not be checked: %s" % how,
                                "Mount securityfs: mount -t securityfs securityfs /sys/kernel/security."))
 
-    def _symbols(self, binary):
-        if binary not in self._elf:
+    def _elf_read(self, binary, reader):
+        """reader(handle) of an ELF file, cached per (binary, reader): (value, None) or (None, why not)."""
+        key = (binary, reader)
+        if key not in self._elf:
             if len(self._elf) >= MAX_ELF_FILES:
                 return None, "more than %d binaries in one policy; not checked" % MAX_ELF_FILES
             try:
                 if not stat.S_ISREG(os.stat(binary).st_mode):
-                    self._elf[binary] = (None, "%s is not a regular file" % binary)
-                    return self._elf[binary]
+                    self._elf[key] = (None, "%s is not a regular file" % binary)
+                    return self._elf[key]
                 with open(binary, "rb") as handle:
-                    self._elf[binary] = (elf_symbols(handle), None)
+                    self._elf[key] = (reader(handle), None)
             except (IOError, OSError) as exc:
-                self._elf[binary] = (None, "cannot open %s: %s" % (binary, exc.strerror or exc))
+                self._elf[key] = (None, "cannot open %s: %s" % (binary, exc.strerror or exc))
             except ElfError as exc:
-                self._elf[binary] = (None, "%s is not a usable ELF file: %s" % (binary, exc))
-        return self._elf[binary]
+                self._elf[key] = (None, "%s is not a usable ELF file: %s" % (binary, exc))
+        return self._elf[key]
 
     def user_probes(self):
         for section, kind in (("uprobes", "uprobe"), ("usdts", "usdt")):
@@ -362,14 +365,13 @@ class _Resolver(object):
                     self.out.append(_f("R7", join_path(path, "path"), "%s is not an absolute path" % binary,
                                        "Give the binary's absolute path."))
                     continue
-                symbols, error = self._symbols(binary)
+                symbols, error = self._elf_read(binary, elf_usdt_probes if kind == "usdt" else elf_symbols)
                 if error:
                     self.out.append(_f("R7", join_path(path, "path"), error, "Install the binary on the host or "
                                        "fix the path; Tetragon refuses a uprobe it cannot attach."))
                     continue
                 if kind == "usdt":
-                    self.resolved.append({"path": path, "kind": kind, "target": binary, "symbol": None,
-                                          "found": True, "source": "elf"})
+                    self._usdt(path, hook, binary, symbols)
                     continue
                 for j, name in enumerate(as_list(hook.get("symbols"))):
                     if not isinstance(name, str):
@@ -382,6 +384,21 @@ class _Resolver(object):
                                            ".symtab/.dynsym" % (binary, name),
                                            "Check the name (nm -D %s).%s"
                                            % (binary, _maybe(_close(name, symbols, budget=self.hints)))))
+
+    def _usdt(self, path, hook, binary, probes):
+        provider, name = scalar(hook.get("provider")), scalar(hook.get("name"))
+        if not isinstance(provider, str) or not isinstance(name, str):
+            return
+        found = (provider, name) in probes
+        self.resolved.append({"path": path, "kind": "usdt", "target": "%s:%s:%s" % (binary, provider, name),
+                              "symbol": "%s:%s" % (provider, name), "found": found, "source": "elf"})
+        if not found:
+            known = sorted("%s:%s" % p for p in probes)
+            self.out.append(_f("R8", join_path(path, "name"), "%s has no USDT probe %s:%s in .note.stapsdt"
+                               % (binary, provider, name),
+                               ("Probes of %s: %s." % (binary, ", ".join(known[:20]) + (" ..." if len(known) > 20
+                                                                                       else "")))
+                               if known else "%s has no USDT probes at all (readelf -n)." % binary))
 
     def functions_checkable(self):
         uses = any(as_list(self.spec.get(s)) for s in ("kprobes", "fentries"))

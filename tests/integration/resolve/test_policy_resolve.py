@@ -158,3 +158,12 @@ def test_through_ansible_with_src_on_the_controller(needs_root, tmp_path):
     good, typo = tasks[0]["hosts"]["localhost"], tasks[1]["hosts"]["localhost"]
     assert good["valid"] is True and good["changed"] is False and good["policy"] == "file-delete-monitor"
     assert typo["valid"] is False and errors(typo) == [("R1", "spec.kprobes[0].call")]
+
+
+def test_usdt_probes_of_a_real_binary(needs_root):
+    # Debian's python3 is built with SystemTap SDT probes (python:function__entry, ...)
+    binary = os.path.realpath("/usr/bin/python3")
+    result = run(policy(usdts=[{"path": binary, "provider": "python", "name": "function__entry"},
+                               {"path": binary, "provider": "python", "name": "function__entry2"}]))
+    assert errors(result) == [("R8", "spec.usdts[1].name")]
+    assert [r["found"] for r in result["resolved"]] == [True, False]

@@ -47,43 +47,48 @@ def btf_blob(funcs, order="<"):
     return head + types + strings.data
 
 
-def elf_blob(defined, undefined=(), is64=True):
-    """A little-endian ELF with a .symtab of `defined` symbols (section 1) and `undefined` ones."""
+def _note(name, ntype, desc):
+    padded = lambda b: b + b"\x00" * (-len(b) % 4)  # noqa: E731
+    return struct.pack("<III", len(name) + 1, len(desc), ntype) + padded(name + b"\x00") + padded(desc)
+
+
+def elf_blob(defined, undefined=(), is64=True, usdt=()):
+    """A little-endian ELF with a .symtab of `defined` symbols (section 1) and `undefined` ones, and a
+    .note.stapsdt of (provider, name) USDT probes."""
     strtab = _Strings()
     shstr = _Strings()
     sym_fmt = "<IBBHQQ" if is64 else "<IIIBBH"
+    addr = "<QQQ" if is64 else "<III"
     symtab = struct.pack(sym_fmt, *([0] * 6))
     for name, shndx in [(n, 1) for n in defined] + [(n, 0) for n in undefined]:
         if is64:
             symtab += struct.pack(sym_fmt, strtab.add(name), 0x12, 0, shndx, 0x1000, 8)
         else:
             symtab += struct.pack(sym_fmt, strtab.add(name), 0x1000, 8, 0x12, 0, shndx)
-    names = [shstr.add(n) for n in (".strtab", ".symtab", ".shstrtab")]
-    ehsize = 64 if is64 else 52
-    body_off = ehsize
-    str_off = body_off
-    sym_off = str_off + len(strtab.data)
-    shs_off = sym_off + len(symtab)
-    sh_off = shs_off + len(shstr.data)
-    entsize = struct.calcsize(sym_fmt)
+    notes = b"".join(_note(b"stapsdt", 3, struct.pack(addr, 0x10, 0x20, 0) + p.encode() + b"\x00" + n.encode()
+                           + b"\x00-4@%edi\x00") for p, n in usdt)
+    # (name, type, data, link, entsize)
+    bodies = [(".strtab", 3, strtab.data, 0, 0), (".symtab", 2, symtab, 1, struct.calcsize(sym_fmt)),
+              (".note.stapsdt", 7, notes, 0, 0), (".shstrtab", 3, None, 0, 0)]
+    names = [shstr.add(b[0]) for b in bodies]
+    bodies[-1] = (".shstrtab", 3, shstr.data, 0, 0)
+    offset = 64 if is64 else 52
+    blob = b""
+    headers = [(0,) * 10]
+    for (name, stype, data, link, entsize), name_off in zip(bodies, names):
+        headers.append((name_off, stype, 0, 0, offset + len(blob), len(data), link, 1 if stype == 2 else 0,
+                        8 if is64 else 4, entsize))
+        blob += data
+    sh_off = offset + len(blob)
     if is64:
         sh_fmt = "<IIQQQQIIQQ"
-        sections = [(0,) * 10,
-                    (names[0], 3, 0, 0, str_off, len(strtab.data), 0, 0, 1, 0),
-                    (names[1], 2, 0, 0, sym_off, len(symtab), 1, 1, 8, entsize),
-                    (names[2], 3, 0, 0, shs_off, len(shstr.data), 0, 0, 1, 0)]
         ehdr = b"\x7fELF" + bytes([2, 1, 1]) + b"\x00" * 9 + struct.pack(
-            "<HHIQQQIHHHHHH", 2, 62, 1, 0, 0, sh_off, 0, 64, 0, 0, 64, len(sections), 3)
+            "<HHIQQQIHHHHHH", 2, 62, 1, 0, 0, sh_off, 0, 64, 0, 0, 64, len(headers), len(headers) - 1)
     else:
         sh_fmt = "<IIIIIIIIII"
-        sections = [(0,) * 10,
-                    (names[0], 3, 0, 0, str_off, len(strtab.data), 0, 0, 1, 0),
-                    (names[1], 2, 0, 0, sym_off, len(symtab), 1, 1, 4, entsize),
-                    (names[2], 3, 0, 0, shs_off, len(shstr.data), 0, 0, 1, 0)]
         ehdr = b"\x7fELF" + bytes([1, 1, 1]) + b"\x00" * 9 + struct.pack(
-            "<HHIIIIIHHHHHH", 2, 3, 1, 0, 0, sh_off, 0, 52, 0, 0, 40, len(sections), 3)
-    table = b"".join(struct.pack(sh_fmt, *s) for s in sections)
-    return ehdr + strtab.data + symtab + shstr.data + table
+            "<HHIIIIIHHHHHH", 2, 3, 1, 0, 0, sh_off, 0, 52, 0, 0, 40, len(headers), len(headers) - 1)
+    return ehdr + blob + b"".join(struct.pack(sh_fmt, *h) for h in headers)
 
 
 def format_text(name, fields):

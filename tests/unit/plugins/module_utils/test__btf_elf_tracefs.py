@@ -14,7 +14,7 @@ import struct
 import pytest
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._btf import BtfError, func_arg_counts
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._elf import ElfError, elf_symbols
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._elf import ElfError, elf_symbols, elf_usdt_probes
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._kernel_symbols import parse_kallsyms
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tracefs import format_fields
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.module_utils.kernel_fixtures import (
@@ -49,6 +49,13 @@ def test_btf_bad_input_is_a_clear_error(mangle, message):
 def test_elf_defined_symbols_only(is64):
     names = elf_symbols(io.BytesIO(elf_blob(["readline", "main"], undefined=["malloc"], is64=is64)))
     assert names == {"readline", "main"}
+
+
+@pytest.mark.parametrize("is64", [True, False])
+def test_elf_usdt_probes_from_stapsdt_notes(is64):
+    blob = elf_blob(["main"], is64=is64, usdt=[("python", "function__entry"), ("app", "ready")])
+    assert elf_usdt_probes(io.BytesIO(blob)) == {("python", "function__entry"), ("app", "ready")}
+    assert elf_usdt_probes(io.BytesIO(elf_blob(["main"]))) == set()
 
 
 def test_elf_rejects_non_elf_and_truncation():

@@ -317,3 +317,15 @@ def test_many_typos_stay_fast_and_keep_their_findings(kernel):
     calls = [{"call": "no_such_fn_%d" % i, "syscall": False} for i in range(300)]
     result = resolve(policy(kprobes=calls), kernel())
     assert len(result["findings"]) == 300 and all(f["rule"] == "R1" for f in result["findings"])
+
+
+def test_usdt_provider_and_name_from_the_binarys_notes(kernel, tmp_path):
+    binary = write(tmp_path / "app", elf_blob(["main"], usdt=[("app", "ready"), ("app", "done")]))
+    bare = write(tmp_path / "bare", elf_blob(["main"]))
+    result = resolve(policy(usdts=[{"path": binary, "provider": "app", "name": "ready"},
+                                   {"path": binary, "provider": "app", "name": "reddy"},
+                                   {"path": bare, "provider": "app", "name": "ready"}]), kernel())
+    assert rules(result) == [("R8", "error", "spec.usdts[1].name"), ("R8", "error", "spec.usdts[2].name")]
+    assert "app:done, app:ready" in result["findings"][0]["hint"]
+    assert "no USDT probes at all" in result["findings"][1]["hint"]
+    assert [r["found"] for r in result["resolved"]] == [True, False, False]
