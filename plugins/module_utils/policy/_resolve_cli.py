@@ -17,7 +17,7 @@ import json
 import os
 import sys
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._kernel_view import KernelView
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._kernel_view import DEFAULT_CACHE_DIR, KernelView
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._resolve import resolve
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as _policy_load
 
@@ -44,7 +44,7 @@ def run(args):
     if args.kernel_btf or args.tracefs or args.kallsyms:
         view = KernelView.files(btf=args.kernel_btf, tracefs=args.tracefs, kallsyms=args.kallsyms)
     else:
-        view = KernelView.host(cache_dir=KernelView.host().cache_dir if os.geteuid() == 0 else None)
+        view = KernelView.host(cache_dir=DEFAULT_CACHE_DIR if os.geteuid() == 0 else None)
     results, usage_error = [], False
     for path in args.paths:
         if not os.path.exists(path):
