@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026, ebpfops.tetragon contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -9,8 +8,8 @@ The labels live in benchmarks/upstream_corpus.tsv (locator, class, source, reaso
 read at run time from a local snapshot of cilium/tetragon (a checkout, or a bare git directory read at
 its HEAD). Nothing from upstream is stored in this repository.
 
-  upstream_corpus.py run SNAPSHOT [--resolve] [lint options...]   agreement per class
-  upstream_corpus.py propose SNAPSHOT                             candidate labels from the Go tests
+  python benchmarks/upstream_corpus.py run SNAPSHOT [--resolve] [lint options...]   agreement per class
+  python benchmarks/upstream_corpus.py propose SNAPSHOT                             candidate labels from the Go tests
 
 Locators: `file:PATH` (a YAML file), `go:PATH#NAME` (the raw string constant or variable NAME),
 `go:PATH#FUNC#N` (the N-th raw string holding a TracingPolicy in function FUNC, from 0).
