@@ -92,6 +92,7 @@ class _Resolver(object):
         self.lists = lists_by_name(self.spec)
         self._elf = {}
         self.hints = [MAX_HINTS]
+        self.names = None
 
     # --- kernel functions ---------------------------------------------------------------------
     def _lookup(self, name):
@@ -117,7 +118,7 @@ class _Resolver(object):
         """Known function names for typo hints (empty once the hint budget is spent)."""
         if self.hints[0] <= 0:
             return []
-        if "names" not in self.__dict__:
+        if self.names is None:
             self.names = list(self.view.btf_funcs() or self.view.kallsyms() or {})
         return self.names
 
