@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# Lint every file under DIR that declares a TracingPolicy (e.g. a checkout of cilium/tetragon) and
-# print each error-level finding, then a summary. Nothing is copied into this repository.
-#   benchmarks/upstream_corpus.sh DIR [extra tetragon-policy lint options, e.g. --tetragon-version 1.7.0]
+# Accuracy of the lint on Tetragon's own policies, labelled from Tetragon's Go code
+# (benchmarks/upstream_corpus.tsv): agreement per class (valid / schema / loader / kernel).
+#   benchmarks/upstream_corpus.sh SNAPSHOT [--resolve] [lint options, e.g. --tetragon-version 1.8]
+# SNAPSHOT is a local cilium/tetragon checkout or bare git directory; the policies are read from it at
+# run time and nothing is copied into this repository. Without it the benchmark is skipped.
+# --resolve also runs `tetragon-policy resolve` on this host (the kernel class needs it).
+# The previous unlabelled sweep (every TracingPolicy file under DIR, with its error findings):
+#   benchmarks/upstream_corpus.sh --sweep DIR [lint options]
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-dir=${1:?usage: $0 DIR [lint options]}
+py=$root/.venv/bin/python
+[ -x "$py" ] || py=python3
+if [ "${1:-}" != "--sweep" ]; then
+  exec "$py" "$root/benchmarks/upstream_corpus.py" run "${1:?usage: $0 SNAPSHOT [--resolve] [lint options]}" "${@:2}"
+fi
+shift
+dir=${1:?usage: $0 --sweep DIR [lint options]}
 shift
 mapfile -t files < <(grep -rlE --include='*.yaml' --include='*.yml' '^kind: *"?TracingPolicy(Namespaced)?"? *$' "$dir" | sort)
 if ((${#files[@]} == 0)); then
@@ -13,7 +24,7 @@ if ((${#files[@]} == 0)); then
 fi
 "$root/bin/tetragon-policy" lint --format json "$@" "${files[@]}" > "${TMPDIR:-/tmp}/upstream_corpus.$$.json"
 rc=$?
-"$root/.venv/bin/python" - "${TMPDIR:-/tmp}/upstream_corpus.$$.json" "$dir" <<'PY'
+"$py" - "${TMPDIR:-/tmp}/upstream_corpus.$$.json" "$dir" <<'PY'
 import collections, json, os, sys
 data = json.load(open(sys.argv[1]))
 base = sys.argv[2]

@@ -24,6 +24,7 @@ from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._catalog i
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint as _policy_lint
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as _policy_load
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _rewrite as _policy_rewrite
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _resolve_cli
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -56,6 +57,7 @@ def _parser():
     out.add_argument("-o", "--output", help="write the rewritten policy to this file")
     out.add_argument("--in-place", action="store_true", help="rewrite the file in place")
     rewrite.add_argument("--check", action="store_true", help="write nothing; exit 1 if the policy would change")
+    _resolve_cli.add_parser(sub)
     rules = sub.add_parser("rules", help="list the lint rules")
     rules.add_argument("--format", choices=("human", "json"), default="human")
     return parser
@@ -205,7 +207,7 @@ def main(argv=None):
         sys.stderr.write("tetragon-policy: PyYAML is required (pip install pyyaml)\n")
         return EXIT_USAGE
     try:
-        return {"lint": _lint, "rewrite": _rewrite, "rules": _rules}[args.command](args)
+        return {"lint": _lint, "rewrite": _rewrite, "rules": _rules, "resolve": _resolve_cli.run}[args.command](args)
     except RuntimeError as exc:
         sys.stderr.write("tetragon-policy: %s\n" % exc)
         return EXIT_USAGE

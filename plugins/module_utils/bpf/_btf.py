@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ebpfops.tetragon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE module_utils of ebpfops.tetragon; may change at any time.
+
+A reader of raw BTF (the format of /sys/kernel/btf/vmlinux): header, type section, string
+section. It keeps what resolving a policy needs: every BTF_KIND_FUNC by name with the number of
+parameters of its BTF_KIND_FUNC_PROTO. Standard library only (runs on managed hosts).
+
+    func_arg_counts(data) -> {function name: number of parameters}   (raises BtfError)
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import struct
+
+BTF_MAGIC = 0xEB9F
+MAX_BTF_BYTES = 256 * 1024 * 1024
+KIND_FUNC = 12
+KIND_FUNC_PROTO = 13
+# Bytes that follow the 12-byte common type header, per kind: (fixed, per vlen entry).
+_TRAILER = {
+    0: (0, 0), 1: (4, 0), 2: (0, 0), 3: (12, 0), 4: (0, 12), 5: (0, 12), 6: (0, 8), 7: (0, 0),
+    8: (0, 0), 9: (0, 0), 10: (0, 0), 11: (0, 0), 12: (0, 0), 13: (0, 8), 14: (4, 0), 15: (0, 12),
+    16: (0, 0), 17: (4, 0), 18: (0, 0), 19: (0, 12),
+}
+
+
+class BtfError(Exception):
+    """The data is not BTF this reader understands."""
+
+
+def _header(data):
+    if len(data) < 24:
+        raise BtfError("too short for a BTF header (%d bytes)" % len(data))
+    for order in ("<", ">"):
+        magic, version, _flags, hdr_len = struct.unpack_from(order + "HBBI", data, 0)
+        if magic == BTF_MAGIC:
+            break
+    else:
+        raise BtfError("bad magic 0x%04x (BTF starts with 0xeb9f)" % struct.unpack_from("<H", data, 0)[0])
+    if version != 1:
+        raise BtfError("BTF version %d is not supported (expected 1)" % version)
+    if hdr_len < 24 or hdr_len > len(data):
+        raise BtfError("header length %d is out of range" % hdr_len)
+    type_off, type_len, str_off, str_len = struct.unpack_from(order + "IIII", data, 8)
+    types = (hdr_len + type_off, hdr_len + type_off + type_len)
+    strings = (hdr_len + str_off, hdr_len + str_off + str_len)
+    for start, end in (types, strings):
+        if end > len(data) or start > end:
+            raise BtfError("section [%d, %d) lies outside the %d bytes of data" % (start, end, len(data)))
+    return order, types, strings
+
+
+def func_arg_counts(data):
+    """{name: parameter count} of every named BTF_KIND_FUNC in raw BTF `data` (bytes)."""
+    if len(data) > MAX_BTF_BYTES:
+        raise BtfError("%d bytes is over the %d-byte limit" % (len(data), MAX_BTF_BYTES))
+    order, (pos, end), (str_start, str_end) = _header(data)
+    unpack = struct.Struct(order + "III").unpack_from
+    trailer = _TRAILER
+    protos = {}
+    funcs = []
+    type_id = 0
+    while pos < end:
+        if pos + 12 > end:
+            raise BtfError("truncated type header at byte %d" % pos)
+        name_off, info, size_or_type = unpack(data, pos)
+        type_id += 1
+        kind = (info >> 24) & 0x1F
+        vlen = info & 0xFFFF
+        if kind == KIND_FUNC:
+            funcs.append((name_off, size_or_type))
+        elif kind == KIND_FUNC_PROTO:
+            protos[type_id] = vlen
+        try:
+            fixed, per = trailer[kind]
+        except KeyError:
+            raise BtfError("unknown BTF kind %d (type id %d)" % (kind, type_id))
+        pos += 12 + fixed + per * vlen
+    if pos != end:
+        raise BtfError("type section ends inside type id %d" % type_id)
+    strings = data[str_start:str_end]
+    out = {}
+    for name_off, proto in funcs:
+        stop = strings.find(b"\x00", name_off)
+        if name_off >= len(strings) or stop < 0:
+            raise BtfError("function name offset %d is outside the string section" % name_off)
+        name = strings[name_off:stop].decode("utf-8", "replace")
+        if name:
+            out[name] = protos.get(proto, 0)
+    return out
