@@ -105,9 +105,11 @@ def size_text(size):
 
 
 def _too_big(label, size, exact=True):
+    """`exact` False: a stream, of which only the first MAX_BYTES + 1 bytes were read."""
     return PolicyLoadError(
-        "%s is %s%s, over the %d-byte (1 MiB) limit for a policy"
-        % (label, "" if exact else "more than ", size_text(size), MAX_BYTES), "Y4",
+        "%s is %s, over the %d-byte (1 MiB) limit for a policy"
+        % (label, size_text(size) if exact else "more than %d bytes (reading stopped there)" % MAX_BYTES,
+           MAX_BYTES), "Y4",
         "Split the file: Tetragon policies are a few KiB; a huge file is almost certainly not a policy.")
 
 
