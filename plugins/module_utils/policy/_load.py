@@ -258,8 +258,31 @@ class _Walk(object):
         self.problems = []
 
     @staticmethod
-    def expanded_size(root):
+    def _tree_size(root):
+        """Node count when no node is reached twice (no alias: the common case), else None."""
+        seen = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                return None
+            seen.add(id(node))
+            if len(seen) > MAX_NODES:
+                return MAX_NODES + 1
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    stack.append(key)
+                    stack.append(value)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+        return len(seen)
+
+    @classmethod
+    def expanded_size(cls, root):
         """Node count with every alias expanded, capped at MAX_NODES + 1; _Problem on a cycle."""
+        size = cls._tree_size(root)
+        if size is not None:
+            return size
         sizes = {}
         open_nodes = set()
         stack = [(root, False)]
