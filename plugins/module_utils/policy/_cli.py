@@ -273,7 +273,24 @@ def main(argv=None):
         sys.stderr.write("tetragon-policy: PyYAML is required (pip install pyyaml)\n")
         return EXIT_USAGE
     try:
-        return {"lint": _lint, "rewrite": _rewrite, "rules": _rules}[args.command](args)
+        code = {"lint": _lint, "rewrite": _rewrite, "rules": _rules}[args.command](args)
+        sys.stdout.flush()
+        return code
     except (UsageError, _policy_load.PolicyLoadError, RuntimeError) as exc:
         sys.stderr.write("tetragon-policy: %s\n" % exc)
         return EXIT_USAGE
+    except (IOError, OSError) as exc:  # stdout closed (a pipe into head) or full (/dev/full)
+        _silence_stdout()
+        if exc.errno != errno.EPIPE:
+            sys.stderr.write("tetragon-policy: cannot write the output: %s\n" % (exc.strerror or exc))
+        return EXIT_USAGE
+
+
+def _silence_stdout():
+    """Point stdout at /dev/null so that the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, ValueError, IOError, OSError):
+        pass  # not a real file descriptor (in-process callers)

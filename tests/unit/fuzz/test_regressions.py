@@ -80,7 +80,8 @@ def limited():
 def cli_process(*argv, **kwargs):
     """The real bin/tetragon-policy under a 768 MiB address-space and 60 s CPU limit (hang guard)."""
     env = dict(os.environ, TETRAGON_POLICY_PYTHON=sys.executable)
-    return subprocess.run([SCRIPT] + list(argv), env=env, preexec_fn=limited, stdout=subprocess.PIPE,
+    stdout = kwargs.pop("stdout_to", subprocess.PIPE)
+    return subprocess.run([SCRIPT] + list(argv), env=env, preexec_fn=limited, stdout=stdout,
                           stderr=subprocess.PIPE, timeout=120, check=False, **kwargs)
 
 
@@ -350,3 +351,16 @@ def test_null_in_place_of_any_list_is_an_error():
             assert any(f["rule"] == "S2" and f["severity"] == "error" and "None is not of type 'array'"
                        in f["message"] for f in findings), (document["metadata"]["name"], path)
     assert mutations > 250
+
+
+def test_cli_stdout_full_or_closed_is_a_message_not_a_traceback():
+    with open("/dev/full", "wb") as full:
+        run = cli_process("lint", SEED, stdout_to=full)
+    assert run.returncode == 2 and run.stderr.startswith(b"tetragon-policy: cannot write the output: No space")
+    corpus = S.FIXTURES
+    env = dict(os.environ, TETRAGON_POLICY_PYTHON=sys.executable)
+    proc = subprocess.Popen([SCRIPT, "lint", "--format", "json", corpus, corpus, corpus], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limited)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 2 and b"Traceback" not in err and err == b""
