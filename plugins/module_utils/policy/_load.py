@@ -52,6 +52,7 @@ MAX_NODES = 200000
 MAX_DEPTH = 64
 MAX_FILES = 1000
 MAX_TREE_BYTES = 32 * 1024 * 1024
+MAX_ENTRIES = 100000
 YAML_SUFFIXES = (".yaml", ".yml")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _READ_CHUNK = 65536
@@ -536,19 +537,23 @@ def load_file(path):
 
 
 def policy_files(path):
-    """Sorted YAML files under a directory (recursively, symlinked directories not followed), or the
-    path itself; at most MAX_FILES + 1 of them, and a list of (directory, OSError) that could not be read."""
+    """(files, errors, complete): the sorted YAML files under a directory (recursively, symlinked
+    directories not followed) or the path itself, at most MAX_FILES + 1 of them; the (directory, OSError)
+    pairs that could not be read; False when the walk stopped at MAX_ENTRIES directory entries."""
     if not os.path.isdir(path):
-        return [path], []
-    found, errors = [], []
+        return [path], [], True
+    found, errors, entries = [], [], 0
     for base, dirs, files in os.walk(path, onerror=lambda exc: errors.append((exc.filename, exc))):
         dirs.sort()
+        entries += len(dirs) + len(files)
         for name in files:
             if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
                 found.append(os.path.join(base, name))
         if len(found) > MAX_FILES:
             break
-    return sorted(found), errors
+        if entries > MAX_ENTRIES:
+            return sorted(found), errors, False
+    return sorted(found), errors, True
 
 
 def load_path(path):
@@ -559,11 +564,14 @@ def load_path(path):
     except (IOError, OSError) as exc:
         error = os_error(path, exc)
         return _file_error(path, error.rule, error.message, error.hint)
-    names, errors = policy_files(path)
+    names, errors, complete = policy_files(path)
     docs = []
     for directory, exc in errors:
         error = os_error(directory or path, exc)
         docs.extend(_file_error(directory or path, error.rule, error.message, error.hint))
+    if not complete:
+        return docs + _file_error(path, "Y4", "the tree under this directory holds more than %d entries"
+                                  % MAX_ENTRIES, "Point src at the policy directory itself, not a whole file system.")
     if len(names) > MAX_FILES:
         return docs + _file_error(path, "Y4", "directory holds more than %d policy files" % MAX_FILES,
                                   "Lint a smaller directory: Tetragon policy sets are a few dozen files.")

@@ -150,3 +150,20 @@ def test_keys_keep_their_text_and_stay_distinct():
     (doc,) = load.load_text("1: a\ntrue: b\nnull: c\n2024-01-01: d\n0x1: e\n", "k.yaml")
     assert doc["document"] == {"1": "e", "true": "b", "null": "c", "2024-01-01": "d"}
     assert [(f["rule"], f["path"], f["line"]) for f in doc["findings"]] == [("Y2", '"1"', 5)]
+
+
+def test_directory_limits(tmp_path, monkeypatch):
+    for name in ("a.yaml", "b.yaml", "c.yml", "notes.txt"):
+        (tmp_path / name).write_bytes(open(GOOD, "rb").read())
+    monkeypatch.setattr(load, "MAX_FILES", 2)
+    assert [f["message"] for d in load.load_path(str(tmp_path)) for f in d["findings"]] == [
+        "directory holds more than 2 policy files"]
+    monkeypatch.setattr(load, "MAX_FILES", 10)
+    monkeypatch.setattr(load, "MAX_ENTRIES", 3)
+    assert [f["message"] for d in load.load_path(str(tmp_path)) for f in d["findings"]] == [
+        "the tree under this directory holds more than 3 entries"]
+    monkeypatch.setattr(load, "MAX_ENTRIES", 100)
+    monkeypatch.setattr(load, "MAX_TREE_BYTES", os.path.getsize(GOOD) * 2 + 1)
+    docs = load.load_path(str(tmp_path))
+    assert [os.path.basename(d["file"]) for d in docs] == ["a.yaml", "b.yaml", str(tmp_path.name)]
+    assert "the limit for one run" in docs[-1]["findings"][0]["message"]
