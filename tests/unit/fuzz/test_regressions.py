@@ -98,6 +98,9 @@ def test_cyclic_alias_is_a_y4_error_everywhere(tmp_path, name):
     assert module(policy_lint.main, {"src": path}, True)["summary"]["errors"] == 1
     with pytest.raises(ValueError, match="recursive alias"):
         read_policy(path)
+    action = TracingPolicyAction.__new__(TracingPolicyAction)
+    with pytest.raises(ValueError, match="recursive alias"):
+        action._policy({"content": CYCLES[name]})
 
 
 @pytest.mark.parametrize("name", sorted(CYCLES))
