@@ -9,10 +9,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleError
-from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import HAS_YAML, load_policy
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import HAS_YAML, read_policy
 
 
 class ActionModule(ActionBase):
@@ -33,13 +33,11 @@ class ActionModule(ActionBase):
             src = args.pop("src")
             try:
                 path = self._find_needle("files", src)
-                with open(path, "rb") as handle:
-                    text = to_text(handle.read(), errors="surrogate_or_strict")
-                args["content"] = load_policy(text, path)
+                args["content"] = read_policy(path)[1]
             except AnsibleError as exc:
                 result.update(failed=True, msg="src %s not found on the controller: %s" % (src, to_native(exc)))
                 return result
-            except (IOError, OSError, UnicodeError, ValueError) as exc:
+            except ValueError as exc:
                 result.update(failed=True, msg=to_native(exc))
                 return result
         result.update(self._execute_module(module_name="ebpfops.tetragon.hook_probe", module_args=args,

@@ -15,7 +15,7 @@ from ansible.parsing.yaml.dumper import AnsibleDumper
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import (
-    HAS_YAML, load_policy, with_mode)
+    HAS_YAML, load_policy, read_policy, with_mode)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rules import has_enforcement
 
 try:
@@ -37,12 +37,8 @@ class ActionModule(ActionBase):
                 path = self._find_needle("files", src)
             except AnsibleError as exc:
                 raise ValueError("src %s not found on the controller: %s" % (src, to_native(exc)))
-            try:
-                with open(path, "rb") as handle:
-                    text = to_text(handle.read(), errors="surrogate_or_strict")
-            except (IOError, OSError, UnicodeError) as exc:
-                raise ValueError("cannot read %s: %s" % (path, to_native(exc)))
-            source = path
+            text, document = read_policy(path, single=True)
+            return text, document, path
         elif isinstance(args.get("content"), dict):
             text = yaml.dump(args["content"], Dumper=AnsibleDumper, sort_keys=False, default_flow_style=False)
             source = "content"

@@ -22,8 +22,10 @@ description:
   - Reports overhead problems from a documented catalogue of hot hooks (for example C(raw_syscalls)
     C(sys_exit), C(security_file_permission), per-packet hooks), unfiltered selectors on hot hooks, extra BPF
     programs, and binary paths that look wrong. With O(kernel_version), also kernel feature gates.
-  - Bad input (invalid YAML, duplicate keys, alias bombs, huge or binary files, empty files, wrong top-level
-    types) becomes an error finding on that file; one bad file never hides the results of the others.
+  - Bad input (invalid YAML, duplicate keys, alias bombs, recursive aliases, huge or binary files, empty files,
+    wrong top-level types, FIFOs, devices and other paths that are not regular files) becomes an error finding on
+    that file; one bad file never hides the results of the others. A directory without a C(.yaml)/C(.yml) file
+    is an error (rule Y8).
   - Runs on the controller (use C(delegate_to) set to C(localhost)); read-only. The rule catalogue is in
     C(docs/policy-rules.md) of the collection.
 options:
@@ -214,8 +216,6 @@ def main():
     except _policy_lint.LintUsageError as exc:
         module.fail_json(msg=str(exc))
     policies = _lint(params, version, kernel)
-    if not policies:
-        module.warn("no .yaml or .yml file under %s: nothing was linted" % params["src"])
     summary = _policy_lint.summarize(policies, params["fail_on"])
     result = dict(changed=False, policies=policies, summary=summary,
                   tetragon_version=params["tetragon_version"] or DEFAULT_TETRAGON_VERSION)

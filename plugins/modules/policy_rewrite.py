@@ -160,6 +160,7 @@ valid:
   sample: true
 """
 
+import errno
 import os
 import tempfile
 
@@ -172,8 +173,15 @@ from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _li
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _rewrite as _policy_rewrite
 
 
+def _describe(label, items):
+    return "; ".join("%s%s%s: %s (%s)" % (label, (" " + f["path"]) if f["path"] else "",
+                                           (" line %d" % f["line"]) if f.get("line") else "", f["message"], f["rule"])
+                     for f in items)
+
+
 def _source(module):
-    """(document, original text or None, label); fails the module on unusable input."""
+    """(document, original text or None, label); fails the module on unusable input. Anything the loader
+    flags as an error (duplicate keys included) is refused: a rewrite must not guess which key counts."""
     params = module.params
     if params["src"] is not None:
         docs, label = _policy_load.load_file(params["src"]), params["src"]
@@ -187,29 +195,57 @@ def _source(module):
         module.fail_json(msg="%s holds %d YAML documents; policy_rewrite rewrites one policy per file: split "
                              "the file" % (label, len(docs)), findings=[f for d in docs for f in d["findings"]])
     doc = docs[0]
+    errors = [f for f in doc["findings"] if f["severity"] == "error"]
     if doc["document"] is None:
-        first = doc["findings"][0]
+        first = errors[0]
         module.fail_json(msg="%s: %s (%s). %s" % (label, first["message"], first["rule"], first["hint"]),
                          findings=doc["findings"])
-    if params["src"] is not None:
-        with open(params["src"], "rb") as handle:
-            text = to_text(handle.read())
-    else:
-        text = to_text(params["content"])
-    return doc["document"], text, label
+    if errors:
+        module.fail_json(msg="%s cannot be rewritten: %s. %s" % (
+            label, _describe(label, errors), "policy_rewrite refuses a document with duplicate keys rather than "
+            "guess which one counts: keep one of each" if any(f["rule"] == "Y2" for f in errors) else
+            errors[0]["hint"]), findings=doc["findings"])
+    return doc["document"], doc["text"], label
 
 
-def _write(module, dest, text):
-    directory = os.path.dirname(os.path.abspath(dest))
-    if not os.path.isdir(directory):
+def _dest(module, dest):
+    """(real path written to, its current bytes or None); fails when dest cannot be a policy file. A
+    symlink is written through to its target."""
+    real = os.path.realpath(dest)
+    info = None
+    for path in (dest, real):
+        try:
+            info = os.stat(path)
+        except (IOError, OSError) as exc:
+            if exc.errno != errno.ENOENT:
+                module.fail_json(msg="dest %s" % _policy_load.os_error(path, exc).message)
+    if info is not None:
+        kind = _policy_load.file_kind(info.st_mode)
+        if kind:
+            module.fail_json(msg="dest %s is %s; give the path of a regular file" % (dest, kind))
+    directory = os.path.dirname(real)
+    if not os.path.isdir(directory) and not module.check_mode:  # in check mode an earlier task may create it
         module.fail_json(msg="dest directory %s does not exist; create it first" % directory)
-    fd, tmp = tempfile.mkstemp(prefix=".policy_rewrite.", dir=directory)
+    if info is None:
+        return real, None
     try:
+        return real, _policy_load.read_bytes(real)
+    except _policy_load.PolicyLoadError:
+        return real, b""  # unreadable or over the limit: replaced if the rewrite differs
+
+
+def _write(module, real, dest, text):
+    """Write text to real (dest's target) through a temporary file in its directory and a rename."""
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".policy_rewrite.", dir=os.path.dirname(real))
         with os.fdopen(fd, "wb") as handle:
             handle.write(to_bytes(text))
-        module.atomic_move(tmp, os.path.abspath(dest))
+        module.atomic_move(tmp, real)
+    except (IOError, OSError) as exc:
+        module.fail_json(msg="cannot write dest %s: %s; nothing was written" % (dest, exc.strerror or exc))
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
 
 
@@ -236,29 +272,21 @@ def main():
         version = _policy_lint.target_version(params["tetragon_version"])
     except _policy_lint.LintUsageError as exc:
         module.fail_json(msg=str(exc))
+    dest = params["dest"]
+    real, current = _dest(module, dest) if dest else (None, None)
     document, text, label = _source(module)
     policy, changes, refused = _policy_rewrite.rewrite(document, version, params["rules"])
     rendered = _policy_rewrite.render(policy, text, bool(changes))
-    findings = _policy_lint.lint_data(policy, params["dest"] or label, version)[0]["findings"]
+    findings = _policy_lint.lint_data(policy, dest or label, version)[0]["findings"]
 
-    changed = False
     original = text if text is not None else _policy_rewrite.dump(document)
     rewrite_diff = _policy_rewrite.unified_diff(original, rendered, label, "%s (rewritten)" % label)
-    before, before_header = original, label
-    dest = params["dest"]
+    before, before_header, changed = original, label, False
     if dest:
-        if os.path.isdir(dest):
-            module.fail_json(msg="dest %s is a directory; give a file path" % dest)
-        before = ""
-        if os.path.exists(dest):
-            with open(dest, "rb") as handle:
-                before = to_text(handle.read())
+        before = to_text(current or b"", errors="surrogate_then_replace")
         before_header = dest
-        changed = before != rendered
-        if changed and not module.check_mode:
-            _write(module, dest, rendered)
-    after_header = dest or "%s (rewritten)" % label
-    module.exit_json(
+        changed = current != to_bytes(rendered)
+    result = dict(
         changed=changed,
         policy=policy,
         policy_yaml=rendered,
@@ -266,9 +294,18 @@ def main():
         refused=refused,
         findings=findings,
         valid=not any(f["severity"] == "error" for f in findings),
-        diff=dict(before=before, after=rendered, before_header=before_header, after_header=after_header),
+        diff=dict(before=before, after=rendered, before_header=before_header,
+                  after_header=dest or "%s (rewritten)" % label),
         diff_text=rewrite_diff,
     )
+    try:
+        module.jsonify(result)
+    except (TypeError, ValueError) as exc:
+        module.fail_json(msg="%s: the rewritten policy cannot be returned as data (%s); nothing was written"
+                         % (label, exc))
+    if changed and not module.check_mode:
+        _write(module, real, dest, rendered)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

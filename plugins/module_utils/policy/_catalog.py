@@ -17,7 +17,7 @@ RULES = {
     "Y1": ("error", "invalid YAML, or YAML that cannot be constructed (unhashable keys)"),
     "Y2": ("error", "duplicate mapping key"),
     "Y3": ("error|warning", "multi-document file: Tetragon loads the first document only"),
-    "Y4": ("error", "resource limits: file over 1 MiB, alias bomb, nesting over 64 levels"),
+    "Y4": ("error", "resource limits: file over 1 MiB, alias bomb, recursive alias, nesting over 64 levels"),
     "Y5": ("error", "binary data, control characters, or text that is not UTF-8"),
     "Y6": ("error", "empty file or empty document"),
     "Y7": ("error", "top level is not a mapping"),

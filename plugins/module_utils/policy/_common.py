@@ -42,6 +42,14 @@ def join_path(base, key):
     return key if not base else "%s.%s" % (base, key)
 
 
+_NUMBER_RE = re.compile(r"(\d+)")
+
+
+def path_sort_key(path):
+    """Natural order of YAML paths: spec.kprobes[2] before spec.kprobes[10]."""
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(_NUMBER_RE.split(path or "")))
+
+
 def path_of(parts):
     path = ""
     for part in parts:

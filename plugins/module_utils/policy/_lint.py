@@ -15,7 +15,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
-    SEVERITY_RANK, at_or_above, count, finding, parse_kernel, parse_version)
+    SEVERITY_RANK, at_or_above, count, finding, parse_kernel, parse_version, path_sort_key)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._release import DEFAULT_TETRAGON_VERSION
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as _policy_load
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _schema as _policy_schema
@@ -91,7 +91,7 @@ def _line(lines, path):
 
 
 def _order(findings):
-    return sorted(findings, key=lambda f: (-SEVERITY_RANK[f["severity"]], f.get("line") or 0, f["path"],
+    return sorted(findings, key=lambda f: (-SEVERITY_RANK[f["severity"]], f.get("line") or 0, path_sort_key(f["path"]),
                                            f["rule"]))
 
 

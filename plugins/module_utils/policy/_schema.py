@@ -38,11 +38,11 @@ _LABEL_SELECTOR = {
     "additionalProperties": False,
     "properties": {
         "matchLabels": {"type": ["object", "null"], "additionalProperties": _SCALAR},
-        "matchExpressions": {"type": ["array", "null"], "items": {
+        "matchExpressions": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": ["key", "operator"],
             "properties": {"key": {"type": "string"},
                            "operator": {"enum": ["In", "NotIn", "Exists", "DoesNotExist"]},
-                           "values": {"type": ["array", "null"], "items": _SCALAR}}}},
+                           "values": {"type": "array", "items": _SCALAR}}}},
     },
 }
 _CACHE = {}
@@ -54,7 +54,8 @@ def as_list_of(value):
 
 def _kind_schema(kind, version, struct=None, name=None):
     if kind.startswith("list:"):
-        return {"type": ["array", "null"], "items": _kind_schema(kind[5:], version)}
+        # no list in Tetragon's CRD is nullable or has a default, so its validator rejects null there
+        return {"type": "array", "items": _kind_schema(kind[5:], version)}
     if kind.startswith("map:"):
         return {"type": ["object", "null"], "additionalProperties": _kind_schema(kind[4:], version)}
     if kind.startswith("obj:"):

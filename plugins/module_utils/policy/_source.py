@@ -4,10 +4,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """PRIVATE module_utils of ebpfops.tetragon; may change at any time.
 
-Controller side (PyYAML): a policy given to an action plugin as `src` or `content`, read into the
-document the host module gets (hosts have no PyYAML), and the policy-mode option set in its text.
+Controller side (PyYAML): a policy given to an action plugin as `src` or `content`, read through the
+hardened loader (_load) into the document the host module gets (hosts have no PyYAML), and the
+policy-mode option set in its text.
 
-    load_policy(text, source, single=False) -> document, or ValueError with what and where
+    read_policy(path, single=False) -> (text, document), or PolicyLoadError (a ValueError) with what and where
+    load_policy(text, source, single=False) -> document, or PolicyLoadError
     with_mode(document, text, mode) -> text whose spec.options say policy-mode: mode
 """
 
@@ -17,34 +19,47 @@ __metaclass__ = type
 
 import copy
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - declared controller requirement
-    HAS_YAML = False
-
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._load import (
+    HAS_YAML, PolicyLoadError, load_text, read_bytes)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rewrite import render
+
+__all__ = ["HAS_YAML", "PolicyLoadError", "load_policy", "read_policy", "with_mode"]
+
+
+def _error(source, item):
+    where = " at %s" % item["path"] if item["path"] else ""
+    line = " (line %d)" % item["line"] if item.get("line") and "line" not in item["message"] else ""
+    return PolicyLoadError("%s is not a usable policy%s%s: %s [%s]; %s"
+                           % (source, where, line, item["message"], item["rule"], item["hint"]),
+                           item["rule"], item["hint"])
+
+
+def _counts(doc):
+    """An empty document (a trailing '---') is not a policy of its own."""
+    return doc["document"] is not None or any(f["rule"] not in ("Y3", "Y6") for f in doc["findings"])
 
 
 def load_policy(text, source, single=False):
     """The first YAML document of `text` (Tetragon loads one policy per file); with `single`, a file of
-    several documents is an error, since only the first would be loaded."""
-    try:
-        documents = [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = " at line %d column %d" % (mark.line + 1, mark.column + 1) if mark else ""
-        raise ValueError("%s is not valid YAML%s: %s; fix the YAML syntax"
-                         % (source, where, getattr(exc, "problem", None) or exc))
-    if not documents:
-        raise ValueError("%s has no YAML document; write a TracingPolicy document" % source)
-    if not isinstance(documents[0], dict):
-        raise ValueError("%s: the document is a %s, not a TracingPolicy mapping (apiVersion, kind, metadata, "
-                         "spec)" % (source, type(documents[0]).__name__))
-    if single and len(documents) > 1:
-        raise ValueError("%s holds %d YAML documents; Tetragon loads only the first of a file: put one policy "
-                         "in each file" % (source, len(documents)))
-    return documents[0]
+    several documents is an error, since only the first would be loaded. Loader errors (invalid YAML,
+    duplicate keys, alias bombs, recursive aliases, over the size limit) are refused."""
+    docs = [d for d in load_text(text, source) if _counts(d)]
+    if not docs:
+        raise PolicyLoadError("%s has no YAML document; write a TracingPolicy document" % source, "Y6")
+    if single and len(docs) > 1:
+        raise PolicyLoadError("%s holds %d YAML documents; Tetragon loads only the first of a file: put one "
+                              "policy in each file" % (source, len(docs)), "Y3")
+    for item in docs[0]["findings"]:
+        if item["severity"] == "error" and item["rule"] != "Y3":
+            raise _error(source, item)
+    return docs[0]["document"]
+
+
+def read_policy(path, single=False):
+    """(text, document) of a policy file, read as a regular file with the size checked first."""
+    data = read_bytes(path)
+    document = load_policy(data, path, single)
+    return data.decode("utf-8"), document
 
 
 def with_mode(document, text, mode):

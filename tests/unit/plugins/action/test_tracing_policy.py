@@ -66,7 +66,7 @@ def test_a_mapping_is_rendered_as_yaml():
     ({"content": "kind: Pod\nmetadata: {name: x}\n"}, "kind is 'Pod'"),
     ({"content": "kind: TracingPolicy\nspec: {}\n"}, "metadata.name is missing"),
     ({"content": OBSERVE + "---\n" + OBSERVE}, "holds 2 YAML documents"),
-    ({"content": "spec: [\n"}, "is not valid YAML"),
+    ({"content": "spec: [\n"}, "content is not a usable policy: invalid YAML at line 2"),
 ])
 def test_bad_policies_are_refused_on_the_controller(args, message):
     with pytest.raises(ValueError) as exc:

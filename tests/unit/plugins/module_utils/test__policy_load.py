@@ -122,3 +122,48 @@ def test_one_bad_file_never_hides_the_others(tmp_path):
     assert [os.path.basename(d["file"]) for d in docs] == ["a-good.yaml", "b-binary.yaml", "c-broken.yml",
                                                            "d-good.yaml"]
     assert [rules([d]) for d in docs] == [[], ["Y5"], ["Y1"], []]
+
+
+def test_a_stream_is_read_up_to_the_limit_and_no_further():
+    import io
+
+    class Endless(io.RawIOBase):
+        def __init__(self):
+            self.served = 0
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            buffer[:] = b"a" * len(buffer)
+            self.served += len(buffer)
+            return len(buffer)
+    stream = Endless()
+    with pytest.raises(load.PolicyLoadError) as exc:
+        load.read_stream(stream, "<stdin>")
+    assert exc.value.rule == "Y4" and "more than 1048576 bytes" in str(exc.value)
+    assert stream.served == load.MAX_BYTES + 1
+    assert load.read_stream(io.BytesIO(b"a: 1\n")) == b"a: 1\n"
+
+
+def test_keys_keep_their_text_and_stay_distinct():
+    (doc,) = load.load_text("1: a\ntrue: b\nnull: c\n2024-01-01: d\n0x1: e\n", "k.yaml")
+    assert doc["document"] == {"1": "e", "true": "b", "null": "c", "2024-01-01": "d"}
+    assert [(f["rule"], f["path"], f["line"]) for f in doc["findings"]] == [("Y2", '"1"', 5)]
+
+
+def test_directory_limits(tmp_path, monkeypatch):
+    for name in ("a.yaml", "b.yaml", "c.yml", "notes.txt"):
+        (tmp_path / name).write_bytes(open(GOOD, "rb").read())
+    monkeypatch.setattr(load, "MAX_FILES", 2)
+    assert [f["message"] for d in load.load_path(str(tmp_path)) for f in d["findings"]] == [
+        "directory holds more than 2 policy files"]
+    monkeypatch.setattr(load, "MAX_FILES", 10)
+    monkeypatch.setattr(load, "MAX_ENTRIES", 3)
+    assert [f["message"] for d in load.load_path(str(tmp_path)) for f in d["findings"]] == [
+        "the tree under this directory holds more than 3 entries"]
+    monkeypatch.setattr(load, "MAX_ENTRIES", 100)
+    monkeypatch.setattr(load, "MAX_TREE_BYTES", os.path.getsize(GOOD) * 2 + 1)
+    docs = load.load_path(str(tmp_path))
+    assert [os.path.basename(d["file"]) for d in docs] == ["a.yaml", "b.yaml", str(tmp_path.name)]
+    assert "the limit for one run" in docs[-1]["findings"][0]["message"]

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.action.hook_probe import load_policy
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import load_policy
 from ansible_collections.ebpfops.tetragon.plugins.modules import hook_probe
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import run_module, set_module_args
 
@@ -21,9 +21,9 @@ def test_load_policy_takes_the_first_document():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("spec: [unclosed\n", "p.yaml is not valid YAML at line 2"),
+    ("spec: [unclosed\n", "p.yaml is not a usable policy: invalid YAML at line 2"),
     ("# only a comment\n", "p.yaml has no YAML document"),
-    ("- a\n- b\n", "the document is a list, not a TracingPolicy mapping"),
+    ("- a\n- b\n", "top level is a list, a policy must be a mapping"),
 ])
 def test_load_policy_errors(text, message):
     with pytest.raises(ValueError) as exc:

@@ -103,7 +103,10 @@ def test_check_mode_is_the_same_read_only_run():
     assert normal == checked and checked["changed"] is False
 
 
-def test_empty_directory_warns(tmp_path):
+def test_empty_directory_fails_unless_fail_on_never(tmp_path):
     with set_module_args({"src": str(tmp_path)}):
+        failure = run_module(policy_lint.main, fails=True)
+    assert "Y8" in failure["msg"] and "no .yaml or .yml policy file" in failure["msg"]
+    with set_module_args({"src": str(tmp_path), "fail_on": "never"}):
         result = run_module(policy_lint.main)
-    assert result["policies"] == [] and result["summary"]["policies"] == 0
+    assert [f["rule"] for p in result["policies"] for f in p["findings"]] == ["Y8"]
