@@ -6,9 +6,11 @@
 
 A reader of raw BTF (the format of /sys/kernel/btf/vmlinux): header, type section, string
 section. It keeps what resolving a policy needs: every BTF_KIND_FUNC by name with the number of
-parameters of its BTF_KIND_FUNC_PROTO. Standard library only (runs on managed hosts).
+parameters of its BTF_KIND_FUNC_PROTO, and the type id of a function (what LSM and fentry programs
+are loaded against). Standard library only (runs on managed hosts).
 
     func_arg_counts(data) -> {function name: number of parameters}   (raises BtfError)
+    function_ids(names, path) -> {function name: BTF type id}        (raises BtfError)
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,6 +19,7 @@ __metaclass__ = type
 
 import struct
 
+VMLINUX = "/sys/kernel/btf/vmlinux"
 BTF_MAGIC = 0xEB9F
 MAX_BTF_BYTES = 256 * 1024 * 1024
 KIND_FUNC = 12
@@ -55,15 +58,13 @@ def _header(data):
     return order, types, strings
 
 
-def func_arg_counts(data):
-    """{name: parameter count} of every named BTF_KIND_FUNC in raw BTF `data` (bytes)."""
+def _types(data):
+    """(type id, kind, vlen, name offset, size or type) of every type, and the string section."""
     if len(data) > MAX_BTF_BYTES:
         raise BtfError("%d bytes is over the %d-byte limit" % (len(data), MAX_BTF_BYTES))
     order, (pos, end), (str_start, str_end) = _header(data)
     unpack = struct.Struct(order + "III").unpack_from
-    trailer = _TRAILER
-    protos = {}
-    funcs = []
+    types = []
     type_id = 0
     while pos < end:
         if pos + 12 > end:
@@ -72,24 +73,54 @@ def func_arg_counts(data):
         type_id += 1
         kind = (info >> 24) & 0x1F
         vlen = info & 0xFFFF
-        if kind == KIND_FUNC:
-            funcs.append((name_off, size_or_type))
-        elif kind == KIND_FUNC_PROTO:
-            protos[type_id] = vlen
+        types.append((type_id, kind, vlen, name_off, size_or_type))
         try:
-            fixed, per = trailer[kind]
+            fixed, per = _TRAILER[kind]
         except KeyError:
             raise BtfError("unknown BTF kind %d (type id %d)" % (kind, type_id))
         pos += 12 + fixed + per * vlen
     if pos != end:
         raise BtfError("type section ends inside type id %d" % type_id)
-    strings = data[str_start:str_end]
+    return types, data[str_start:str_end]
+
+
+def _name(strings, name_off):
+    stop = strings.find(b"\x00", name_off)
+    if name_off >= len(strings) or stop < 0:
+        raise BtfError("function name offset %d is outside the string section" % name_off)
+    return strings[name_off:stop].decode("utf-8", "replace")
+
+
+def func_arg_counts(data):
+    """{name: parameter count} of every named BTF_KIND_FUNC in raw BTF `data` (bytes)."""
+    types, strings = _types(data)
+    protos = dict((type_id, vlen) for type_id, kind, vlen, _n, _s in types if kind == KIND_FUNC_PROTO)
     out = {}
-    for name_off, proto in funcs:
-        stop = strings.find(b"\x00", name_off)
-        if name_off >= len(strings) or stop < 0:
-            raise BtfError("function name offset %d is outside the string section" % name_off)
-        name = strings[name_off:stop].decode("utf-8", "replace")
-        if name:
-            out[name] = protos.get(proto, 0)
+    for _id, kind, _vlen, name_off, proto in types:
+        if kind == KIND_FUNC:
+            name = _name(strings, name_off)
+            if name:
+                out[name] = protos.get(proto, 0)
     return out
+
+
+def function_ids(names, path=VMLINUX):
+    """{name: BTF type id} for the functions of `names` that the BTF file at `path` has."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BTF_BYTES + 1)
+    except (IOError, OSError) as exc:
+        raise BtfError("cannot read the kernel's BTF %s: %s (the kernel needs CONFIG_DEBUG_INFO_BTF)"
+                       % (path, exc))
+    try:
+        types, strings = _types(data)
+    except BtfError as exc:
+        raise BtfError("%s is not BTF this reader understands: %s" % (path, exc))
+    wanted = set(names)
+    found = {}
+    for type_id, kind, _vlen, name_off, _s in types:
+        if kind == KIND_FUNC:
+            name = _name(strings, name_off)
+            if name in wanted:
+                found[name] = type_id
+    return found
