@@ -17,6 +17,8 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import (
     HAS_YAML, load_policy, with_mode)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rules import has_enforcement
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_names import (
+    name_problem, namespace_problem)
 
 try:
     import yaml
@@ -65,6 +67,9 @@ class ActionModule(ActionBase):
         args["name"] = name
         if kind == "TracingPolicyNamespaced":
             args["namespace"] = to_text(meta.get("namespace") or "")
+        problem = name_problem(name) or namespace_problem(args.get("namespace"))
+        if problem:
+            raise ValueError("%s: %s" % (source, problem))
         if args.get("mode") and not has_enforcement(document):
             args.pop("mode")
             self._display.vvv("%s: no enforcement action, so no policy mode to set" % name)

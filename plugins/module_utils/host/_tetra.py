@@ -12,6 +12,7 @@ host, a fake agent in unit tests).
       .policies()            -> {(namespace, name): entry}   (tetra tp list -o json)
       .add(path, mode=None)  -> None or raises TetraError with the agent's error text
       .delete(name, namespace="") / .set_mode(name, mode, namespace="")
+Positional arguments follow `--`, so a name or path starting with '-' is never read as a flag.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -98,19 +99,19 @@ class Tetra(object):
         return parse_list(self._call("tracingpolicy", "list", "-o", "json"))
 
     def add(self, path, mode=None):
-        args = ["tracingpolicy", "add", path]
+        args = ["tracingpolicy", "add"]
         if mode:
             args += ["--mode", mode]
-        self._call(*args)
+        self._call(*(args + ["--", path]))
 
     def delete(self, name, namespace=""):
-        args = ["tracingpolicy", "delete", name]
+        args = ["tracingpolicy", "delete"]
         if namespace:
             args += ["--namespace", namespace]
-        self._call(*args)
+        self._call(*(args + ["--", name]))
 
     def set_mode(self, name, mode, namespace=""):
-        args = ["tracingpolicy", "set-mode", name, mode]
+        args = ["tracingpolicy", "set-mode"]
         if namespace:
             args += ["--namespace", namespace]
-        self._call(*args)
+        self._call(*(args + ["--", name, mode]))
