@@ -18,7 +18,7 @@ description:
     the B(running) agent (C(tetra tracingpolicy add)) and must be listed as enabled with no load error
     before the file is written. A policy the agent rejects is deleted from the agent again, the version
     that ran before is put back, and the module fails with the agent's error text.
-  - A changed policy (new content, same name) replaces the running one (delete, then add): Tetragon keys a
+  - A changed policy (new content, same name) replaces the running one (delete, then add); Tetragon keys a
     policy by the C(metadata.name) inside its YAML, so the new version cannot be proven beside the old one. If
     the agent rejects the new content or stops answering, the previous file's content is added back (retried
     3 times) and the file is left as it was. A running policy with no file to restore it from is refused

@@ -69,7 +69,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
-    TETRA_ARGUMENT_SPEC, Tetra, TetraError, entry_problem)
+    TETRA_ARGUMENT_SPEC, Tetra, TetraError, problems)
 
 
 def _key(name):
@@ -94,12 +94,8 @@ def main():
         listed = tetra.policies()
     except (TetraError, OSError) as exc:
         module.fail_json(msg="the Tetragon agent did not answer through %s: %s" % (p["tetra_path"], exc))
-    problems = []
-    for name in p["expected"]:
-        problem = entry_problem(listed.get(_key(name)))
-        if problem:
-            problems.append(dict(name=name, problem=problem))
-    module.exit_json(changed=False, server_version=version, policies=list(listed.values()), problems=problems)
+    module.exit_json(changed=False, server_version=version, policies=list(listed.values()),
+                     problems=problems(listed, [_key(name) for name in p["expected"]]))
 
 
 if __name__ == "__main__":

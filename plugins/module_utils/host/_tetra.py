@@ -69,6 +69,16 @@ def entry_problem(entry):
     return None
 
 
+def problems(listed, keys):
+    """[{name, problem}] for each (namespace, name) of `keys` the agent does not run enabled with no error."""
+    found = []
+    for key in keys:
+        problem = entry_problem(listed.get(tuple(key)))
+        if problem:
+            found.append(dict(name=("%s/%s" % tuple(key)) if key[0] else key[1], problem=problem))
+    return found
+
+
 def runtime_mode(entry):
     """enforce, monitor, monitor_only or None (agents before 1.4 have no modes)."""
     mode = (entry or {}).get("mode") or ""
