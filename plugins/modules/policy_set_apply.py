@@ -64,6 +64,8 @@ attributes:
     support: full
 notes:
   - Needs a running agent; without one nothing is changed.
+  - O(verify) and O(systemd_unit) only read; in check mode they describe the host as it is, which a rollout uses
+    to leave a host whose set would not change alone.
 seealso:
   - module: ebpfops.tetragon.policy_set
   - module: ebpfops.tetragon.tracing_policy
@@ -135,14 +137,13 @@ failed_policy:
   type: str
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._placement import PlacementError
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_names import (
     file_name_problem, name_problem, namespace_problem)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_set import PolicySet
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import TETRA_ARGUMENT_SPEC, Tetra
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
+    TETRA_ARGUMENT_SPEC, Tetra, cli_problem)
 
 
 def bad_policy(index, policy):
@@ -180,9 +181,8 @@ def main():
         problem = bad_policy(index, policy)
         if problem:
             module.fail_json(msg=problem)
-    if not os.path.exists(p["tetra_path"]):
-        module.fail_json(msg="the Tetragon CLI %s is not on this host; install Tetragon first (role "
-                             "ebpfops.tetragon.tetragon) or set tetra_path" % p["tetra_path"])
+    if cli_problem(p["tetra_path"]):
+        module.fail_json(msg=cli_problem(p["tetra_path"]))
     tetra = Tetra(module.run_command, p["tetra_path"], p["server_address"], p["timeout"])
     try:
         policy_set = PolicySet(tetra, p["policy_dir"], p["state_dir"], tmpdir=module.tmpdir)
@@ -190,14 +190,14 @@ def main():
             result = policy_set.rollback(p["policies"], module.check_mode)
         else:
             result = policy_set.apply(p["policies"], module.check_mode)
-            if p["verify"] and not module.check_mode:
+            if p["verify"]:
                 result["problems"] = policy_set.verify(p["policies"])
     except PlacementError as exc:
         exc.result.pop("diff", None)
         module.fail_json(msg=exc.msg, **exc.result)
     except (IOError, OSError) as exc:
         module.fail_json(msg="cannot write the policy set's files: %s" % exc)
-    if p["systemd_unit"] and not module.check_mode:
+    if p["systemd_unit"]:
         result["service_state"] = service_state(module, p["systemd_unit"])
     diff = result.pop("diff")
     if module._diff:

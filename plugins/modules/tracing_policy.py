@@ -139,12 +139,11 @@ replaced:
   type: bool
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._placement import Placement, PlacementError
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_names import file_name_problem
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import TETRA_ARGUMENT_SPEC, Tetra
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
+    TETRA_ARGUMENT_SPEC, Tetra, cli_problem)
 
 
 def run(module):
@@ -186,9 +185,8 @@ def main():
     if p["state"] == "present" and not isinstance(p["content"], str):
         module.fail_json(msg="content must reach the host as YAML text; use the module through its action "
                              "plugin (ebpfops.tetragon.tracing_policy), which renders it")
-    if not os.path.exists(p["tetra_path"]) and p["state"] == "present":
-        module.fail_json(msg="the Tetragon CLI %s is not on this host; install Tetragon first (role "
-                             "ebpfops.tetragon.tetragon) or set tetra_path" % p["tetra_path"])
+    if cli_problem(p["tetra_path"]) and p["state"] == "present":
+        module.fail_json(msg=cli_problem(p["tetra_path"]))
     try:
         result = run(module)
     except PlacementError as exc:

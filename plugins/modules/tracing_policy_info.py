@@ -65,11 +65,9 @@ problems:
   sample: [{name: file-delete, problem: "state TP_STATE_LOAD_ERROR: policy handler failed: ..."}]
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
-    TETRA_ARGUMENT_SPEC, Tetra, TetraError, problems)
+    TETRA_ARGUMENT_SPEC, Tetra, TetraError, cli_problem, problems)
 
 
 def _key(name):
@@ -85,9 +83,8 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    if not os.path.exists(p["tetra_path"]):
-        module.fail_json(msg="the Tetragon CLI %s is not on this host; install Tetragon first (role "
-                             "ebpfops.tetragon.tetragon) or set tetra_path" % p["tetra_path"])
+    if cli_problem(p["tetra_path"]):
+        module.fail_json(msg=cli_problem(p["tetra_path"]))
     tetra = Tetra(module.run_command, p["tetra_path"], p["server_address"], p["timeout"])
     try:
         version = tetra.version()

@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 
 ENABLED = "TP_STATE_ENABLED"
 LOAD_ERROR = "TP_STATE_LOAD_ERROR"
@@ -30,6 +31,14 @@ TETRA_ARGUMENT_SPEC = dict(
     server_address=dict(type="str"),
     timeout=dict(type="int", default=30),
 )
+
+
+def cli_problem(tetra_path):
+    """Why the modules cannot call the agent's CLI at tetra_path, or None."""
+    if os.path.exists(tetra_path):
+        return None
+    return ("the Tetragon CLI %s is not on this host; install Tetragon first (role ebpfops.tetragon.tetragon) or "
+            "set tetra_path" % tetra_path)
 
 
 class TetraError(Exception):
