@@ -98,20 +98,20 @@ policies:
   elements: dict
   contains:
     name: {description: C(metadata.name)., type: str, sample: file-delete}
-    namespace: {description: C(metadata.namespace) of a C(TracingPolicyNamespaced), else empty., type: str}
+    namespace: {description: C(metadata.namespace) of a C(TracingPolicyNamespaced) (empty for others)., type: str}
     kind: {description: The policy's kind., type: str}
     file: {description: The file name in the policy directory., type: str, sample: file-delete.yaml}
     pin_dir: {description: The policy's directory under Tetragon's bpffs directory., type: str}
-    mode: {description: The policy mode set in its text, or empty., type: str}
+    mode: {description: The policy mode set in its text (empty when none is)., type: str}
     text: {description: The exact text to place., type: str}
     sha256: {description: The SHA-256 of the text., type: str}
     label: {description: Where the policy came from (its C(src) or its index in O(policies))., type: str}
     document: {description: The parsed policy (after rewrites)., type: dict}
     findings: {description: The lint findings (see M(ebpfops.tetragon.policy_lint))., type: list, elements: dict}
     changes: {description: The rewrites applied., type: list, elements: dict}
-    refused: {description: The rewrites refused, with their reasons., type: list, elements: dict}
+    refused: {description: The rewrites refused with their reasons., type: list, elements: dict}
 names: {description: The policies' names., returned: success, type: list, elements: str}
 files: {description: The policies' file names., returned: success, type: list, elements: str}
 pin_dirs: {description: The policies' BPF pin directories., returned: success, type: list, elements: str}
-findings: {description: On a lint failure, the failing policy's findings., returned: failure, type: list, elements: dict}
+findings: {description: The failing policy's findings (on a lint failure)., returned: failure, type: list, elements: dict}
 """

@@ -69,7 +69,6 @@ notes:
 seealso:
   - module: ebpfops.tetragon.policy_set
   - module: ebpfops.tetragon.tracing_policy
-  - role: ebpfops.tetragon.policies
 """
 
 EXAMPLES = r"""
