@@ -137,7 +137,7 @@ failed_policy:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._placement import PlacementError
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._placement import PlacementError, exit_placed
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_names import (
     file_name_problem, name_problem, namespace_problem)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_set import PolicySet
@@ -198,10 +198,7 @@ def main():
         module.fail_json(msg="cannot write the policy set's files: %s" % exc)
     if p["systemd_unit"]:
         result["service_state"] = service_state(module, p["systemd_unit"])
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    exit_placed(module, result)
 
 
 if __name__ == "__main__":

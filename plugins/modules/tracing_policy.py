@@ -140,7 +140,7 @@ replaced:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._placement import Placement, PlacementError
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._placement import Placement, PlacementError, exit_placed
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_names import file_name_problem
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
     TETRA_ARGUMENT_SPEC, Tetra, cli_problem)
@@ -191,10 +191,7 @@ def main():
         result = run(module)
     except PlacementError as exc:
         module.fail_json(msg=exc.msg, **exc.result)
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    exit_placed(module, result)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ refused before anything is touched.
       .present(content, mode=None, check=False, entries=None) -> result dict, or raises PlacementError
       .absent(check=False, entries=None, warn=None)           -> result dict, or raises PlacementError
     write_file(path, text, mode)  explicit mode, root-owned when run as root, atomic rename
+    exit_placed(module, result)   exit_json, with the diff only in diff mode
 """
 
 from __future__ import absolute_import, division, print_function
@@ -94,6 +95,14 @@ def write_file(path, text, mode=POLICY_FILE_MODE):
             if exc.errno != errno.EXDEV:
                 raise
     raise OSError(errno.EACCES, "cannot create a temporary file beside %s" % path)
+
+
+def exit_placed(module, result):
+    """End a module with `result`; its diff (the policy files' texts) only in diff mode."""
+    diff = result.pop("diff")
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)
 
 
 class Placement(object):
