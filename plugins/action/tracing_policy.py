@@ -14,17 +14,13 @@ from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.parsing.yaml.dumper import AnsibleDumper
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import (
-    HAS_YAML, load_policy, read_policy, with_mode)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rules import has_enforcement
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import HAS_YAML, load_policy, read_policy
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._set import describe
 
 try:
     import yaml
 except ImportError:  # pragma: no cover - declared controller requirement; HAS_YAML says so
     pass
-
-KINDS = ("TracingPolicy", "TracingPolicyNamespaced")
-
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
@@ -48,26 +44,19 @@ class ActionModule(ActionBase):
 
     def _prepare(self, args):
         text, document, source = self._policy(args)
-        kind = document.get("kind")
-        if kind not in KINDS:
-            raise ValueError("%s: kind is %r, not TracingPolicy or TracingPolicyNamespaced" % (source, kind))
-        meta = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
-        name = meta.get("name")
-        if not name or not isinstance(name, str):
-            raise ValueError("%s: metadata.name is missing; every policy needs a name" % source)
-        if args.get("name") and args["name"] != name:
+        entry = describe(document, text, source, args.get("mode"))
+        if args.get("name") and args["name"] != entry["name"]:
             raise ValueError("%s: name %r does not match the policy's metadata.name %r"
-                             % (source, args["name"], name))
-        args["name"] = name
-        if kind == "TracingPolicyNamespaced":
-            args["namespace"] = to_text(meta.get("namespace") or "")
-        if args.get("mode") and not has_enforcement(document):
+                             % (source, args["name"], entry["name"]))
+        args["name"] = entry["name"]
+        if entry["kind"] == "TracingPolicyNamespaced":
+            args["namespace"] = entry["namespace"]
+        if args.get("mode") and not entry["mode"]:
             args.pop("mode")
-            self._display.vvv("%s: no enforcement action, so no policy mode to set" % name)
+            self._display.vvv("%s: no enforcement action, so no policy mode to set" % entry["name"])
         elif args.get("mode"):
-            args["mode"] = str(args["mode"])
-            text = with_mode(document, text, args["mode"])
-        args["content"] = text
+            args["mode"] = entry["mode"]
+        args["content"] = entry["text"]
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)

@@ -54,9 +54,22 @@ options:
     type: float
   policies:
     description:
-      - Restrict the budget check to these policy names (all policies are still reported).
+      - Restrict the per-policy budget check to these policy names (all policies are still reported).
     type: list
     elements: str
+  set:
+    description:
+      - The names of a policy set (their directories under O(bpf_dir), C(<name>) or C(<namespace>:<name>)).
+        The set's overhead (the sum over its policies) is returned in RV(set) with its verdict; with
+        O(max_overhead_percent) a set over the budget fails the module.
+    type: list
+    elements: str
+  fail_over_budget:
+    description:
+      - Whether a verdict over O(max_overhead_percent) (a policy, or the O(set)) fails the module. V(false)
+        returns the verdicts for a later gate to read.
+    type: bool
+    default: true
 attributes:
   check_mode:
     support: full
@@ -141,10 +154,31 @@ stats_enabled_by_module:
   returned: success
   type: bool
 over_budget:
-  description: Policies over O(max_overhead_percent).
+  description: Policies over O(max_overhead_percent) (an overhead strictly above it).
   returned: always
   type: list
   elements: str
+budget_percent:
+  description: O(max_overhead_percent), or null when no budget was given.
+  returned: success
+  type: float
+set:
+  description: The O(set)'s overhead and verdict, or null without O(set).
+  returned: success
+  type: dict
+  contains:
+    names: {description: The set's names as given., type: list, elements: str}
+    policies: {description: The set's measured policies (name and overhead_percent)., type: list, elements: dict}
+    overhead_percent: {description: The sum of the set's policies' overhead., type: float}
+    over_budget: {description: Whether the set's overhead is above the budget., type: bool}
+    missing: {description: Names of the set with no program measured., type: list, elements: str}
+host:
+  description: The host's verdict over every measured program.
+  returned: success
+  type: dict
+  contains:
+    overhead_percent: {description: RV(total_overhead_percent)., type: float}
+    over_budget: {description: Whether it is above the budget., type: bool}
 """
 
 import errno
@@ -154,7 +188,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._stats import (
-    attribute, budget_message, over_budget, overhead_percent, per_policy, program_delta)
+    attribute, budget_message, check_budget, overhead_percent, per_policy, program_delta, verdicts)
 
 STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
 PERMISSION_HINT = ("reading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run the task with "
@@ -314,6 +348,8 @@ def main():
             interval=dict(type="float", default=1.0),
             max_overhead_percent=dict(type="float"),
             policies=dict(type="list", elements="str"),
+            set=dict(type="list", elements="str"),
+            fail_over_budget=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
@@ -321,6 +357,10 @@ def main():
     if params["interval"] <= 0 or params["interval"] > 3600:
         module.fail_json(msg="interval must be between 0 and 3600 seconds, got %s" % params["interval"],
                          over_budget=[])
+    try:
+        check_budget(params["max_overhead_percent"])
+    except ValueError as exc:
+        module.fail_json(msg="max_overhead_percent: %s" % exc, over_budget=[])
     cpus = os.cpu_count() or 1
     try:
         bpffs = pick_bpffs(params["bpffs"])
@@ -335,12 +375,19 @@ def main():
         module.fail_json(msg=msg, over_budget=[])
     result = build_result(root, first, second, pins, elapsed, cpus)
     result["stats_enabled_by_module"] = enabled
-    budget = params["max_overhead_percent"]
-    names = over_budget(result["policies"], budget, params["policies"])
-    result["over_budget"] = names
-    if names:
-        module.fail_json(msg=budget_message(result["policies"], result["programs"], names, budget,
-                                            result["interval"], cpus), **result)
+    try:
+        result.update(verdicts(result["policies"], result["total_overhead_percent"], params["max_overhead_percent"],
+                               params["set"], params["policies"]))
+    except ValueError as exc:
+        module.fail_json(msg="max_overhead_percent: %s" % exc, over_budget=[])
+    names = result["over_budget"]
+    if params["fail_over_budget"] and names:
+        module.fail_json(msg=budget_message(result["policies"], result["programs"], names,
+                                            result["budget_percent"], result["interval"], cpus), **result)
+    if params["fail_over_budget"] and result["set"] and result["set"]["over_budget"]:
+        module.fail_json(msg="the policy set (%s) costs %.4f%% of all CPU time over %.2f s, over the budget of "
+                             "%s%%" % (", ".join(result["set"]["names"]), result["set"]["overhead_percent"],
+                                       result["interval"], result["budget_percent"]), **result)
     module.exit_json(changed=False, **result)
 
 

@@ -65,11 +65,9 @@ problems:
   sample: [{name: file-delete, problem: "state TP_STATE_LOAD_ERROR: policy handler failed: ..."}]
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
-    TETRA_ARGUMENT_SPEC, Tetra, TetraError, entry_problem)
+    TETRA_ARGUMENT_SPEC, Tetra, TetraError, cli_problem, problems)
 
 
 def _key(name):
@@ -85,21 +83,16 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    if not os.path.exists(p["tetra_path"]):
-        module.fail_json(msg="the Tetragon CLI %s is not on this host; install Tetragon first (role "
-                             "ebpfops.tetragon.tetragon) or set tetra_path" % p["tetra_path"])
+    if cli_problem(p["tetra_path"]):
+        module.fail_json(msg=cli_problem(p["tetra_path"]))
     tetra = Tetra(module.run_command, p["tetra_path"], p["server_address"], p["timeout"])
     try:
         version = tetra.version()
         listed = tetra.policies()
     except (TetraError, OSError) as exc:
         module.fail_json(msg="the Tetragon agent did not answer through %s: %s" % (p["tetra_path"], exc))
-    problems = []
-    for name in p["expected"]:
-        problem = entry_problem(listed.get(_key(name)))
-        if problem:
-            problems.append(dict(name=name, problem=problem))
-    module.exit_json(changed=False, server_version=version, policies=list(listed.values()), problems=problems)
+    module.exit_json(changed=False, server_version=version, policies=list(listed.values()),
+                     problems=problems(listed, [_key(name) for name in p["expected"]]))
 
 
 if __name__ == "__main__":

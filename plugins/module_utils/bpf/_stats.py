@@ -10,6 +10,7 @@ computes overhead as delta(run_time_ns) / (interval x CPUs) x 100. Standard libr
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import math
 import os
 
 BASE_POLICY = "__base__"
@@ -70,13 +71,51 @@ def per_policy(programs, interval_s, cpus):
     return result
 
 
+def is_over(overhead, budget_percent):
+    """THE budget rule of the collection: over when the overhead is strictly above the budget (None: no
+    budget). The module bpf_prog_stats, the rollout gate and the audit report all decide through it."""
+    return budget_percent is not None and overhead > budget_percent
+
+
+def check_budget(budget_percent):
+    """None, or the budget as a finite float >= 0; ValueError otherwise (NaN would turn the rule off)."""
+    if budget_percent is None:
+        return None
+    try:
+        value = float(budget_percent)
+    except (TypeError, ValueError):
+        raise ValueError("the budget %r is not a number of percent" % (budget_percent,))
+    if not math.isfinite(value) or value < 0:
+        raise ValueError("the budget must be a finite number of percent >= 0, got %r" % (budget_percent,))
+    return value
+
+
 def over_budget(policies, budget_percent, only=None):
     """Names of policies whose overhead exceeds budget_percent (restricted to `only` when given)."""
-    if budget_percent is None:
-        return []
     wanted = set(only) if only else None
     return [p["name"] for p in policies
-            if (wanted is None or p["name"] in wanted) and p["overhead_percent"] > budget_percent]
+            if (wanted is None or p["name"] in wanted) and is_over(p["overhead_percent"], budget_percent)]
+
+
+def verdicts(policies, total_overhead_percent, budget_percent, set_names=None, only=None):
+    """Per-policy, per-set and per-host budget verdicts of one measurement:
+    {"over_budget": [policy names], "set": {...} or None, "host": {"overhead_percent", "over_budget"}}.
+    The set's overhead is the sum over the policies named in `set_names` (the names of their directories
+    under Tetragon's bpffs directory); `missing` lists names with no program measured."""
+    budget = check_budget(budget_percent)
+    result = {"budget_percent": budget, "over_budget": over_budget(policies, budget, only),
+              "host": {"overhead_percent": total_overhead_percent,
+                       "over_budget": is_over(total_overhead_percent, budget)},
+              "set": None}
+    if set_names is not None:
+        measured = dict((p["name"], p) for p in policies)
+        members = [{"name": name, "overhead_percent": measured[name]["overhead_percent"]}
+                   for name in set_names if name in measured]
+        total = round(sum(m["overhead_percent"] for m in members), 6)
+        result["set"] = {"names": list(set_names), "policies": members, "overhead_percent": total,
+                         "over_budget": is_over(total, budget),
+                         "missing": [name for name in set_names if name not in measured]}
+    return result
 
 
 def budget_message(policies, programs, names, budget_percent, interval_s, cpus):

@@ -12,6 +12,7 @@ host, a fake agent in unit tests).
       .policies()            -> {(namespace, name): entry}   (tetra tp list -o json)
       .add(path, mode=None)  -> None or raises TetraError with the agent's error text
       .delete(name, namespace="") / .set_mode(name, mode, namespace="")
+Positional arguments follow `--`, so a name or path starting with '-' is never read as a flag.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 
 ENABLED = "TP_STATE_ENABLED"
 LOAD_ERROR = "TP_STATE_LOAD_ERROR"
@@ -29,6 +31,14 @@ TETRA_ARGUMENT_SPEC = dict(
     server_address=dict(type="str"),
     timeout=dict(type="int", default=30),
 )
+
+
+def cli_problem(tetra_path):
+    """Why the modules cannot call the agent's CLI at tetra_path, or None."""
+    if os.path.exists(tetra_path):
+        return None
+    return ("the Tetragon CLI %s is not on this host; install Tetragon first (role ebpfops.tetragon.tetragon) or "
+            "set tetra_path" % tetra_path)
 
 
 class TetraError(Exception):
@@ -68,6 +78,16 @@ def entry_problem(entry):
     return None
 
 
+def problems(listed, keys):
+    """[{name, problem}] for each (namespace, name) of `keys` the agent does not run enabled with no error."""
+    found = []
+    for key in keys:
+        problem = entry_problem(listed.get(tuple(key)))
+        if problem:
+            found.append(dict(name=("%s/%s" % tuple(key)) if key[0] else key[1], problem=problem))
+    return found
+
+
 def runtime_mode(entry):
     """enforce, monitor, monitor_only or None (agents before 1.4 have no modes)."""
     mode = (entry or {}).get("mode") or ""
@@ -98,19 +118,19 @@ class Tetra(object):
         return parse_list(self._call("tracingpolicy", "list", "-o", "json"))
 
     def add(self, path, mode=None):
-        args = ["tracingpolicy", "add", path]
+        args = ["tracingpolicy", "add"]
         if mode:
             args += ["--mode", mode]
-        self._call(*args)
+        self._call(*(args + ["--", path]))
 
     def delete(self, name, namespace=""):
-        args = ["tracingpolicy", "delete", name]
+        args = ["tracingpolicy", "delete"]
         if namespace:
             args += ["--namespace", namespace]
-        self._call(*args)
+        self._call(*(args + ["--", name]))
 
     def set_mode(self, name, mode, namespace=""):
-        args = ["tracingpolicy", "set-mode", name, mode]
+        args = ["tracingpolicy", "set-mode"]
         if namespace:
             args += ["--namespace", namespace]
-        self._call(*args)
+        self._call(*(args + ["--", name, mode]))

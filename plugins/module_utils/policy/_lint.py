@@ -60,8 +60,9 @@ def target_arch(text):
 
 def _rewritable_hooks(document, version):
     spec = document.get("spec") if isinstance(document, dict) else None
-    if not isinstance(spec, dict) or not any(isinstance(tp, dict) and tp.get("subsystem") == "raw_syscalls"
-                                             for tp in spec.get("tracepoints") or []):
+    tracepoints = spec.get("tracepoints") if isinstance(spec, dict) else None
+    if not isinstance(tracepoints, list) or not any(isinstance(tp, dict) and tp.get("subsystem") == "raw_syscalls"
+                                                    for tp in tracepoints):
         return ()
     _doc, changes, _refused = _policy_rewrite.rewrite(document, version, ["raw_syscalls_to_kprobe"])
     return [change["path"] for change in changes]

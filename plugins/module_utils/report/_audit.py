@@ -10,7 +10,8 @@ no script, no external asset). Standard library only.
 
 Budget semantics: ``budget_percent`` is a share of the host's whole CPU capacity (the module's
 ``overhead_percent``). A host is over budget when its total overhead is strictly above the budget;
-a policy is over budget on a host when its own overhead there is strictly above the budget.
+a policy is over budget on a host when its own overhead there is strictly above the budget: the rule of
+``bpf/_stats.is_over``, the one the module bpf_prog_stats and the rollout gate apply.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +20,8 @@ __metaclass__ = type
 
 import datetime
 import math
+
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._stats import is_over
 
 try:
     from collections.abc import Mapping, Sequence
@@ -110,7 +113,7 @@ def _policy(raw, index, budget):
     for field in _POLICY_NUMBERS:
         policy[field] = _number(raw.get(field), "%s.%s" % (where, field),
                                 integer=field != "overhead_percent")
-    policy["over_budget"] = budget is not None and policy["overhead_percent"] > budget
+    policy["over_budget"] = is_over(policy["overhead_percent"], budget)
     return policy
 
 
@@ -165,7 +168,7 @@ def _host(name, result, budget):
         "module_msg": msg if result.get("failed") else None,
         "total_overhead_percent": total, "total_run_cnt": runs, "total_run_time_ns": run_time,
         "cpus": cpus, "interval": interval, "programs": len(programs), "policies": policies,
-        "over_budget": budget is not None and total > budget,
+        "over_budget": is_over(total, budget),
         "over_budget_policies": [p["name"] for p in policies if p["over_budget"]],
     })
     return host, programs

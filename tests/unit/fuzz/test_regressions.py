@@ -367,3 +367,12 @@ def test_cli_stdout_full_or_closed_is_a_message_not_a_traceback():
     proc.stdout.close()
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 2 and b"Traceback" not in err and err == b""
+
+
+def test_a_hook_section_of_the_wrong_type_is_a_finding_not_a_traceback():
+    # Found by the fuzz suite after the lint learned which hooks the rewrite can fix.
+    from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint
+    doc = {"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy", "metadata": {"name": "x"},
+           "spec": {"tracepoints": True}}
+    findings = _lint.lint_document(doc, (1, 7, 0))
+    assert any(f["severity"] == "error" and f["path"].startswith("spec.tracepoints") for f in findings)

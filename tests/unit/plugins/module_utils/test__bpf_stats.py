@@ -71,3 +71,23 @@ def test_per_policy_sums_and_budget():
     assert "policy hot: 2.0000% > 1.0000% budget" in msg
     assert msg.index("/hot/x/a/prog") < msg.index("/hot/x/b/prog")
     assert "cold" not in msg
+
+
+def test_one_rule_gives_the_policy_set_and_host_verdicts():
+    policies = [{"name": "a", "overhead_percent": 0.03}, {"name": "ns:b", "overhead_percent": 0.03},
+                {"name": "other", "overhead_percent": 0.5}]
+    v = s.verdicts(policies, 0.56, 0.05, set_names=["a", "ns:b", "gone"])
+    assert v["over_budget"] == ["other"]
+    assert v["set"]["overhead_percent"] == 0.06 and v["set"]["over_budget"] is True
+    assert v["set"]["missing"] == ["gone"] and [p["name"] for p in v["set"]["policies"]] == ["a", "ns:b"]
+    assert v["host"] == {"overhead_percent": 0.56, "over_budget": True}
+    at_the_limit = s.verdicts(policies, 0.05, 0.06, set_names=["a", "ns:b"])
+    assert at_the_limit["set"]["over_budget"] is False and at_the_limit["host"]["over_budget"] is False
+    assert s.verdicts(policies, 9.0, None, set_names=["a"])["set"]["over_budget"] is False
+    assert s.verdicts(policies, 9.0, 1.0)["set"] is None
+
+
+@pytest.mark.parametrize("budget", [float("nan"), float("inf"), -1, "x"])
+def test_a_budget_that_would_turn_the_rule_off_is_refused(budget):
+    with pytest.raises(ValueError):
+        s.verdicts([], 0.0, budget)

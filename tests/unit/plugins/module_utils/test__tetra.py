@@ -61,8 +61,8 @@ def test_commands_and_errors():
     tetra.add("/tmp/p.yaml", "monitor")
     tetra.set_mode("p", "enforce", "team")
     assert calls[1] == ["/usr/local/bin/tetra", "--server-address", "unix:///run/t.sock", "--timeout", "5s",
-                        "tracingpolicy", "add", "/tmp/p.yaml", "--mode", "monitor"]
-    assert calls[2][-4:] == ["p", "enforce", "--namespace", "team"]
+                        "tracingpolicy", "add", "--mode", "monitor", "--", "/tmp/p.yaml"]
+    assert calls[2][-5:] == ["--namespace", "team", "--", "p", "enforce"]
     with pytest.raises(TetraError) as exc:
         tetra.delete("missing")
     assert str(exc.value) == "Error: tracing policy missing does not exist"

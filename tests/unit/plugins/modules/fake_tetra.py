@@ -44,7 +44,7 @@ class FakeAgent(object):
     def _handle(self, args):
         if args[:2] == ["version", "--server"]:
             return "CLI version: %s\nServer version: %s\n" % (self.version, self.version)
-        sub, rest = args[1], args[2:]
+        sub, rest = args[1], self._positional(args[2:])
         if sub == "list":
             return json.dumps({"policies": [dict(p) for p in self.policies.values()]}) + "\n"
         if sub == "add":
@@ -59,6 +59,27 @@ class FakeAgent(object):
                 raise RuntimeError("cannot set policy mode on a policy that is monitor only")
             self.policies[("", name)]["mode"] = "TP_MODE_" + rest[1].upper()
         return ""
+
+    @staticmethod
+    def _positional(args):
+        """Positional words of a subcommand, flags (--mode X, --namespace X) after them as [flag, value]
+        pairs; `--` ends the flags, as in cobra."""
+        words, flags = [], []
+        while args:
+            arg = args.pop(0)
+            if arg == "--":
+                words.extend(args)
+                break
+            if arg.startswith("-"):
+                if arg in ("--mode", "-m"):
+                    flags.append(args.pop(0))
+                elif arg in ("--namespace", "-n", "--output", "-o"):
+                    args.pop(0)
+                else:
+                    raise RuntimeError("unknown flag: %s" % arg)
+            else:
+                words.append(arg)
+        return words + ["--mode"] + flags if flags else words
 
     def _add(self, rest):
         with open(rest[0]) as handle:

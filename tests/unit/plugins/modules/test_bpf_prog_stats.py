@@ -121,3 +121,19 @@ def test_not_permitted_says_become(fake, tmp_path):
 def test_bad_interval(fake, interval):
     fake(["/sys/fs/bpf"], {})
     assert "interval must be between" in _run({"interval": interval}, fails=True)["msg"]
+
+
+def test_the_set_and_host_verdicts_are_returned_for_a_gate_to_read(fake, tmp_path):
+    fake([str(tmp_path)], {1: [0, 0]})
+    result = _run({"scope": "all", "max_overhead_percent": 0.0, "set": ["a", "ns:b"], "fail_over_budget": False})
+    assert result["budget_percent"] == 0.0 and result["host"]["over_budget"] is True
+    assert result["set"] == {"names": ["a", "ns:b"], "policies": [], "overhead_percent": 0.0,
+                             "over_budget": False, "missing": ["a", "ns:b"]}
+
+
+@pytest.mark.parametrize("budget", ["nan", "inf", -1.0])
+def test_a_budget_that_would_turn_the_check_off_is_refused_before_measuring(fake, tmp_path, budget):
+    bpf = fake([str(tmp_path)], {1: [0, 0]})
+    result = _run({"scope": "all", "max_overhead_percent": budget}, fails=True)
+    assert "max_overhead_percent: the budget must be a finite number" in result["msg"]
+    assert bpf.open_fds == set() and bpf.progs[1] == [0, 0]

@@ -123,7 +123,7 @@ def test_only_the_runtime_mode_differs(agent, host):
     agent.entry("demo")["mode"] = "TP_MODE_MONITOR"
     result = place(host, content=POLICY, mode="enforce")
     assert result["changed"] is True and result["agent_mode"] == "enforce"
-    assert ["tracingpolicy", "set-mode", "demo", "enforce"] in agent.calls
+    assert ["tracingpolicy", "set-mode", "--", "demo", "enforce"] in agent.calls
     assert not any(c[:2] == ["tracingpolicy", "delete"] for c in agent.calls)
 
 
@@ -196,3 +196,84 @@ def test_a_placed_file_the_agent_now_rejects_is_called_out(agent, host):
     result = place(host, content=REJECTED, fails=True)
     assert "holds this very policy, which the agent will refuse at its next start" in result["msg"]
     assert read(host) == REJECTED and agent.policies == {}
+
+
+@pytest.mark.parametrize("name", ["../../../victim/evil", "demo/../../x", "-rf", "Demo", "a\x00b", "a" * 254])
+@pytest.mark.parametrize("state", ["present", "absent"])
+def test_a_name_that_is_not_dns_1123_touches_nothing(agent, host, tmp_path, name, state):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "evil.yaml").write_text("kept")
+    args = {"content": POLICY} if state == "present" else {}
+    result = place(host, fails=True, name=name, state=state, **args)
+    assert "policy name" in result["msg"] and ("DNS-1123" in result["msg"] or "over the limit" in result["msg"])
+    assert (victim / "evil.yaml").read_text() == "kept" and agent.calls == []
+    assert os.listdir(host["policy_dir"]) == []
+
+
+def test_a_namespace_that_is_not_a_dns_label_is_refused(agent, host):
+    result = place(host, fails=True, state="absent", namespace="../etc")
+    assert "namespace '../etc' is not a DNS-1123 label" in result["msg"]
+
+
+def test_a_file_name_through_a_symlink_out_of_the_directory_is_refused(agent, host, tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("kept")
+    os.symlink(str(outside), os.path.join(host["policy_dir"], "demo.yaml"))
+    result = place(host, fails=True, state="absent")
+    assert "outside the policy directory" in result["msg"] and outside.read_text() == "kept"
+
+
+def test_the_policy_file_mode_does_not_depend_on_the_umask(agent, host):
+    old = os.umask(0)
+    try:
+        place(host, content=POLICY)
+    finally:
+        os.umask(old)
+    assert os.stat(os.path.join(host["policy_dir"], "demo.yaml")).st_mode & 0o777 == 0o644
+    assert [n for n in os.listdir(os.path.dirname(host["policy_dir"])) if n.startswith(".ebpfops-")] == []
+
+
+def test_positional_arguments_follow_a_double_dash(agent, host):
+    place(host, content=POLICY)
+    add = [c for c in agent.calls if c[:2] == ["tracingpolicy", "add"]][0]
+    assert add[2] == "--" and add[3].endswith(".yaml")
+
+
+def test_replacing_a_running_policy_with_no_file_is_refused_before_anything_is_touched(agent, host):
+    place(host, content=POLICY)
+    os.unlink(os.path.join(host["policy_dir"], "demo.yaml"))
+    calls = len(agent.calls)
+    result = place(host, content=REJECTED, fails=True)
+    assert "has no file" in result["msg"] and "nothing was changed" in result["msg"]
+    assert agent.calls[calls:] == [["tracingpolicy", "list", "-o", "json"]]
+    assert agent.entry("demo")["text"] == POLICY and read(host) is None
+
+
+def test_an_agent_that_stops_answering_after_the_delete_gets_the_previous_version_back(agent, host, monkeypatch):
+    place(host, content=POLICY)
+    real_run = agent.run
+    state = {"adds": 0}
+
+    def flaky(argv, **kwargs):
+        if "add" in argv:
+            state["adds"] += 1
+            if state["adds"] <= 2:  # the new version, then the first restore attempt
+                return 1, "", "Error: connection reset\n"
+        return real_run(argv, **kwargs)
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda self, argv, **kw: flaky(argv, **kw))
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    result = place(host, content=POLICY_V2, fails=True)
+    assert "connection reset" in result["msg"] and "The previous version runs again" in result["msg"]
+    assert agent.entry("demo")["text"] == POLICY and read(host) == POLICY
+
+
+def test_a_restore_that_keeps_failing_says_the_file_is_kept(agent, host, monkeypatch):
+    place(host, content=POLICY)
+    real_run = agent.run
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda self, argv, **kw: (
+        (1, "", "Error: connection refused\n") if "add" in argv else real_run(argv, **kw)))
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    result = place(host, content=POLICY_V2, fails=True)
+    assert "failed 3 times too" in result["msg"] and "loads the previous version at its next start" in result["msg"]
+    assert read(host) == POLICY
