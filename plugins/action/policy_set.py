@@ -34,6 +34,7 @@ ARGS = dict(
     lint_fail_on=dict(type="str", choices=list(LEVELS), default="error"),
     tetragon_version=dict(type="str"),
     kernel_version=dict(type="str"),
+    tetragon_arch=dict(type="str", choices=["x86_64", "arm64"], default="x86_64"),
     rewrite=dict(type="bool", default=False),
     rewrite_rules=dict(type="list", elements="str", default=[]),
 )
@@ -105,7 +106,8 @@ class ActionModule(ActionBase):
                 text, label, mode = self._source(item, index)
                 policies.append(prepare(
                     text, label, args["mode"] if mode is None else mode, version, kernel,
-                    args["lint_fail_on"], (args["rewrite_rules"] if args["rewrite"] else None), args["lint"]))
+                    args["lint_fail_on"], (args["rewrite_rules"] if args["rewrite"] else None), args["lint"],
+                    args["tetragon_arch"]))
         except SetError as exc:
             result.update(failed=True, msg=to_native(exc), findings=exc.findings)
             return result

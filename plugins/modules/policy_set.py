@@ -52,6 +52,11 @@ options:
   kernel_version:
     description: The hosts' kernel release, for the kernel feature checks of the lint.
     type: str
+  tetragon_arch:
+    description: The hosts' architecture, for the syscall names of the lint.
+    type: str
+    choices: [x86_64, arm64]
+    default: x86_64
   rewrite:
     description: Whether to apply the rewrites of M(ebpfops.tetragon.policy_rewrite) before describing the set.
     type: bool

@@ -67,7 +67,8 @@ def _where(item):
                                   (" (line %s)" % item["line"]) if item.get("line") else "", item["message"])
 
 
-def prepare(text, label, mode, version, kernel=None, lint_fail_on="error", rewrite_rules=None, lint=True):
+def prepare(text, label, mode, version, kernel=None, lint_fail_on="error", rewrite_rules=None, lint=True,
+            arch=None):
     """One policy of the set: parsed once by the hardened loader, linted, rewritten when rewrite_rules is a
     list (empty: every rewrite), described."""
     docs = _policy_load.load_text(text, label)
@@ -76,7 +77,7 @@ def prepare(text, label, mode, version, kernel=None, lint_fail_on="error", rewri
         raise SetError("%s cannot be read as one policy, so no host was touched: %s"
                        % (label, "; ".join(_where(f) for f in findings) or "%d YAML documents" % len(docs)),
                        findings)
-    findings = _policy_lint.lint_loaded(docs, version, kernel)[0]["findings"] if lint else list(docs[0]["findings"])
+    findings = _policy_lint.lint_loaded(docs, version, kernel, arch)[0]["findings"] if lint else list(docs[0]["findings"])
     levels = LEVELS[lint_fail_on] if lint else ("error",)
     stopping = [f for f in findings if f["severity"] in levels and (lint or f["rule"].startswith("Y"))]
     if stopping:

@@ -99,3 +99,11 @@ def test_rewrite_applies_before_the_description():
     policy = result["policies"][0]
     assert [c["rule"] for c in policy["changes"]] == ["kprobe_syscall_false"]
     assert yaml.safe_load(policy["text"])["spec"]["kprobes"][0]["syscall"] is False
+
+
+def test_the_target_arch_reaches_the_lint():
+    policy = {"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy", "metadata": {"name": "dup2-watch"},
+              "spec": {"kprobes": [{"call": "sys_dup2", "syscall": True}]}}
+    assert not run(policies=[{"content": policy}]).get("failed")
+    result = run(policies=[{"content": policy}], tetragon_arch="arm64")
+    assert result["failed"] and "K6" in result["msg"]
