@@ -63,6 +63,13 @@ _TYPES = ("counter", "gauge", "histogram", "summary", "untyped")
 _SUFFIXES = ("_bucket", "_count", "_sum", "_total", "_created")
 
 
+_HELP_ESCAPE_RE = re.compile(r"\\(.)")
+
+
+def _unescape_help(match):
+    return "\n" if match.group(1) == "n" else match.group(1) if match.group(1) == "\\" else match.group(0)
+
+
 class MetricsError(Exception):
     """A problem with the metrics text or endpoint; the message says what and where."""
 
@@ -163,7 +170,7 @@ def parse(text):
                         raise MetricsError("line %d: second TYPE line for %s" % (lineno, parts[2]))
                     types[parts[2]] = kind
                 else:
-                    helps[parts[2]] = (parts[3] if len(parts) == 4 else "").replace("\\n", "\n").replace("\\\\", "\\")
+                    helps[parts[2]] = _HELP_ESCAPE_RE.sub(_unescape_help, parts[3] if len(parts) == 4 else "")
             continue
         match = _NAME_RE.match(line)
         if not match:

@@ -123,6 +123,8 @@ def _result(policy, item, index, cwd):
             location["artifactLocation"]["uriBaseId"] = base
         if item.get("line"):
             location["region"] = {"startLine": item["line"]}
+            if item.get("column"):
+                location["region"]["startColumn"] = item["column"]
         result["locations"] = [{"physicalLocation": location}]
     return result
 

@@ -44,6 +44,11 @@ TEXT = (
 )
 
 
+def test_help_escapes():
+    parsed = metrics.parse("# HELP m a\\\\nb \\n c \\x\nm 1\n")
+    assert parsed["help"]["m"] == "a\\nb \n c \\x"
+
+
 def test_parse_types_help_labels_escapes_and_special_values():
     parsed = metrics.parse(TEXT)
     assert parsed["types"]["tetragon_tracingpolicy_loaded"] == "gauge"
