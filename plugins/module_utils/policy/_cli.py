@@ -26,10 +26,13 @@ from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common im
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint as _policy_lint
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as _policy_load
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _rewrite as _policy_rewrite
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _report_formats
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _resolve_cli
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 STDIN = "-"
+EXIT_CODES_HELP = ("exit codes (stable): 0 clean; 1 findings at the --fail-on level (rewrite --check: the policy "
+                   "would change); 2 usage or I/O error (bad option, unreadable path, output not writable)")
 
 
 class UsageError(Exception):
@@ -88,6 +91,7 @@ def _rewrite_json(report, out, notes):
 
 
 LINT_FORMATS = {"human": _lint_human, "json": _lint_json}
+LINT_FORMATS.update(_report_formats.LINT_FORMATS)
 REWRITE_FORMATS = {"human": _rewrite_human, "json": _rewrite_json}
 
 
@@ -113,13 +117,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser():
-    parser = _Parser(prog="tetragon-policy", description="Lint and rewrite Tetragon TracingPolicies.")
+    parser = _Parser(prog="tetragon-policy", description="Lint and rewrite Tetragon TracingPolicies.",
+                     epilog=EXIT_CODES_HELP)
     sub = parser.add_subparsers(dest="command")
     common = _Parser(add_help=False)
     common.add_argument("--tetragon-version", default=DEFAULT_TETRAGON_VERSION,
                         help="target agent version (default %(default)s)")
-    lint = sub.add_parser("lint", parents=[common], help="lint policy files or directories ('-' for stdin)")
-    lint.add_argument("--format", choices=sorted(LINT_FORMATS), default="human")
+    lint = sub.add_parser("lint", parents=[common], help="lint policy files or directories ('-' for stdin)",
+                          epilog=EXIT_CODES_HELP)
+    lint.add_argument("--format", choices=sorted(LINT_FORMATS), default="human",
+                      help="human, json, sarif (SARIF 2.1.0 for code scanning) or junit (JUnit XML, one testcase "
+                           "per policy file); default %(default)s")
     lint.add_argument("paths", nargs="+")
     lint.add_argument("--kernel-version", help="target kernel release; enables kernel feature gates")
     lint.add_argument("--tetragon-arch", default="x86_64", help="target architecture for syscall names: x86_64 "
@@ -232,7 +240,7 @@ def _lint(args):
     io_error = any(f["rule"] == "Y8" for p in policies for f in p["findings"])
     summary = _policy_lint.summarize(policies, args.fail_on)
     LINT_FORMATS[args.format]({"tetragon_version": args.tetragon_version, "policies": policies,
-                               "summary": summary}, sys.stdout)
+                               "summary": summary, "fail_on": args.fail_on}, sys.stdout)
     if io_error:
         return EXIT_USAGE
     return EXIT_FINDINGS if summary["failing"] else EXIT_OK

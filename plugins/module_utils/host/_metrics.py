@@ -1,0 +1,275 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ebpfops.tetragon contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE module_utils of ebpfops.tetragon; may change at any time.
+
+Tetragon's Prometheus metrics on a host (standard library only, Python 3.6 syntax): a strict parser of
+the text exposition format 0.0.4, a bounded fetch from the agent's metrics server on localhost, and
+the normalisation of the metrics the collection reads per agent version (docs/monitoring.md).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import math
+import re
+
+try:
+    from urllib.request import Request, build_opener, ProxyHandler
+    from urllib.error import HTTPError, URLError
+    from urllib.parse import urlsplit
+except ImportError:  # Python 2 is not supported on hosts, but the import must not fail there
+    Request = build_opener = ProxyHandler = HTTPError = URLError = urlsplit = None
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_LINE = 64 * 1024
+MAX_SERIES = 200000
+TIMEOUT = 5.0
+LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+# name: (labels, unit, since version, Tetragon source). Units are those of the normalised value.
+METRICS = {
+    "tetragon_overhead_program_runs_total": (
+        ("policy_namespace", "policy", "sensor", "attach", "section"), "runs", (1, 3, 0),
+        "pkg/metrics/overhead/overhead.go, collected in pkg/metrics/overhead/collector.go"),
+    "tetragon_overhead_program_seconds_total": (
+        ("policy_namespace", "policy", "sensor", "attach", "section"), "seconds", (1, 3, 0),
+        "pkg/metrics/overhead/overhead.go; held nanoseconds before v1.7.0 (commit 43a0219e1)"),
+    "tetragon_tracingpolicy_loaded": (
+        ("state",), "policies", (0, 0, 0), "pkg/metrics/policymetrics/policymetrics.go"),
+    "tetragon_tracingpolicy_kernel_memory_bytes": (
+        ("policy", "policy_namespace"), "bytes", (0, 0, 0), "pkg/metrics/policymetrics/policymetrics.go"),
+    "tetragon_missed_prog_probes_total": (
+        ("policy", "attach"), "probes", (0, 0, 0), "pkg/metrics/kprobemetrics/missed.go (MissedProg)"),
+    "tetragon_bpf_missed_events_total": (
+        ("msg_op", "error"), "events", (0, 0, 0), "pkg/metrics/eventmetrics/eventmetrics.go (MissedEvents)"),
+    "tetragon_observer_ringbuf_events_lost_total": (
+        (), "events", (0, 0, 0), "pkg/observer/metrics.go (RingbufLost, subsystem observer)"),
+    "tetragon_notify_overflowed_events_total": (
+        (), "events", (0, 0, 0), "pkg/metrics/eventmetrics/eventmetrics.go (NotifyOverflowedEvents)"),
+}
+# Older agents name the BPF loss counter without the bpf subsystem and without the error label
+# (pkg/metrics/eventmetrics/eventmetrics.go in older trees); read as the new name.
+ALIASES = {"tetragon_missed_events_total": "tetragon_bpf_missed_events_total"}
+NANOSECONDS_UNTIL = (1, 7, 0)  # tetragon_overhead_program_seconds_total held ns before this version
+LOSS_METRICS = ("tetragon_bpf_missed_events_total", "tetragon_observer_ringbuf_events_lost_total",
+                "tetragon_notify_overflowed_events_total")
+
+_NAME_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_LABEL_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+_TYPES = ("counter", "gauge", "histogram", "summary", "untyped")
+_SUFFIXES = ("_bucket", "_count", "_sum", "_total", "_created")
+
+
+_HELP_ESCAPE_RE = re.compile(r"\\(.)")
+
+
+def _unescape_help(match):
+    return "\n" if match.group(1) == "n" else match.group(1) if match.group(1) == "\\" else match.group(0)
+
+
+class MetricsError(Exception):
+    """A problem with the metrics text or endpoint; the message says what and where."""
+
+
+def _value(text, lineno):
+    lowered = text.lower()
+    if lowered in ("+inf", "inf"):
+        return float("inf")
+    if lowered == "-inf":
+        return float("-inf")
+    if lowered == "nan":
+        return float("nan")
+    try:
+        if not re.match(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", text):
+            raise ValueError(text)
+        return float(text)
+    except ValueError:
+        raise MetricsError("line %d: %r is not a sample value (a float, +Inf, -Inf or NaN)" % (lineno, text[:40]))
+
+
+def _labels(text, pos, lineno):
+    """(dict, position after '}') of the label set starting after '{'."""
+    labels = {}
+    while True:
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+        if pos < len(text) and text[pos] == "}":
+            return labels, pos + 1
+        match = _LABEL_RE.match(text, pos)
+        if not match:
+            raise MetricsError("line %d column %d: expected a label name or '}'" % (lineno, pos + 1))
+        name = match.group(0)
+        pos = match.end()
+        if text[pos:pos + 2] != '="':
+            raise MetricsError("line %d column %d: expected '=\"' after label %s" % (lineno, pos + 1, name))
+        pos += 2
+        value = []
+        while True:
+            if pos >= len(text):
+                raise MetricsError("line %d: unterminated value of label %s" % (lineno, name))
+            char = text[pos]
+            if char == "\\":
+                escaped = text[pos + 1:pos + 2]
+                if escaped not in ("\\", '"', "n"):
+                    raise MetricsError("line %d column %d: invalid escape \\%s in label %s"
+                                       % (lineno, pos + 1, escaped, name))
+                value.append("\n" if escaped == "n" else escaped)
+                pos += 2
+                continue
+            if char == '"':
+                pos += 1
+                break
+            value.append(char)
+            pos += 1
+        if name in labels:
+            raise MetricsError("line %d: label %s given twice" % (lineno, name))
+        labels[name] = "".join(value)
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+        if pos < len(text) and text[pos] == ",":
+            pos += 1
+            continue
+        if pos < len(text) and text[pos] == "}":
+            return labels, pos + 1
+        raise MetricsError("line %d column %d: expected ',' or '}' in the label set" % (lineno, pos + 1))
+
+
+def _family(name, types):
+    if name in types:
+        return name
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and name[:-len(suffix)] in types:
+            return name[:-len(suffix)]
+    return name
+
+
+def parse(text):
+    """{"types": {family: type}, "help": {family: text}, "samples": [(name, labels, value)]} of the text
+    exposition format; MetricsError (with the line) on anything that is not in it."""
+    if not isinstance(text, str):
+        raise MetricsError("metrics text is %s, not text" % type(text).__name__)
+    types, helps, samples, seen = {}, {}, [], set()
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_LINE:
+            raise MetricsError("line %d is over %d characters" % (lineno, MAX_LINE))
+        if not line.strip():
+            continue
+        if line.startswith("#"):
+            parts = line.split(None, 3)
+            if len(parts) >= 3 and parts[1] in ("TYPE", "HELP"):
+                if not _NAME_RE.match(parts[2]) or _NAME_RE.match(parts[2]).end() != len(parts[2]):
+                    raise MetricsError("line %d: invalid metric name %r" % (lineno, parts[2][:80]))
+                if parts[1] == "TYPE":
+                    kind = parts[3].strip() if len(parts) == 4 else ""
+                    if kind not in _TYPES:
+                        raise MetricsError("line %d: unknown metric type %r for %s" % (lineno, kind, parts[2]))
+                    if parts[2] in types:
+                        raise MetricsError("line %d: second TYPE line for %s" % (lineno, parts[2]))
+                    types[parts[2]] = kind
+                else:
+                    helps[parts[2]] = _HELP_ESCAPE_RE.sub(_unescape_help, parts[3] if len(parts) == 4 else "")
+            continue
+        match = _NAME_RE.match(line)
+        if not match:
+            raise MetricsError("line %d: expected a metric name, got %r" % (lineno, line[:80]))
+        name, pos, labels = match.group(0), match.end(), {}
+        if pos < len(line) and line[pos] == "{":
+            labels, pos = _labels(line, pos + 1, lineno)
+        rest = line[pos:].split()
+        if not rest or len(rest) > 2 or (pos < len(line) and line[pos] not in " \t"):
+            raise MetricsError("line %d: expected '<name>{labels} <value> [timestamp]'" % lineno)
+        value = _value(rest[0], lineno)
+        if len(rest) == 2 and not re.match(r"^-?\d+$", rest[1]):
+            raise MetricsError("line %d: timestamp %r is not an integer" % (lineno, rest[1][:40]))
+        key = (name, tuple(sorted(labels.items())))
+        if key in seen:
+            raise MetricsError("line %d: duplicate series %s%s" % (lineno, name, _render(labels)))
+        seen.add(key)
+        if len(samples) >= MAX_SERIES:
+            raise MetricsError("more than %d series" % MAX_SERIES)
+        samples.append((name, labels, value))
+    for name, labels, value in samples:
+        family = _family(name, types)
+        if types.get(family) == "counter" and (value < 0 or math.isnan(value)) and name != family + "_created":
+            raise MetricsError("counter %s%s is %r; counters are >= 0" % (name, _render(labels), value))
+    return {"types": types, "help": helps, "samples": samples}
+
+
+def _render(labels):
+    return "{%s}" % ",".join('%s="%s"' % item for item in sorted(labels.items())) if labels else ""
+
+
+def fetch(url, timeout=TIMEOUT, max_bytes=MAX_BYTES):
+    """The text of a metrics endpoint on this host (http only, loopback only, no proxy), read within
+    timeout seconds and max_bytes; MetricsError otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or parts.hostname not in LOCAL_HOSTS:
+        raise MetricsError("metrics URL %s: only http:// on localhost, 127.0.0.1 or [::1] is read" % url)
+    opener = build_opener(ProxyHandler({}))
+    request = Request(url, headers={"Accept": "text/plain;version=0.0.4"})
+    try:
+        response = opener.open(request, timeout=timeout)
+        try:
+            status = getattr(response, "status", 200)
+            if status != 200:
+                raise MetricsError("metrics URL %s answered HTTP %s" % (url, status))
+            body = response.read(max_bytes + 1)
+        finally:
+            response.close()
+    except MetricsError:
+        raise
+    except HTTPError as exc:
+        raise MetricsError("metrics URL %s answered HTTP %s" % (url, exc.code))
+    except URLError as exc:
+        raise MetricsError("metrics URL %s cannot be read: %s" % (url, getattr(exc, "reason", exc)))
+    except (IOError, OSError, ValueError) as exc:  # timeouts, resets, bad status lines
+        raise MetricsError("metrics URL %s cannot be read: %s" % (url, exc))
+    if len(body) > max_bytes:
+        raise MetricsError("metrics URL %s sent over %d bytes" % (url, max_bytes))
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MetricsError("metrics URL %s sent text that is not UTF-8 (byte %d)" % (url, exc.start))
+
+
+def _version(text):
+    match = re.match(r"^v?(\d+)\.(\d+)(?:\.(\d+))?", str(text or ""))
+    if not match:
+        raise MetricsError("Tetragon version %r is not MAJOR.MINOR[.PATCH]" % (text,))
+    return tuple(int(part or 0) for part in match.groups())
+
+
+def normalise(parsed, version):
+    """The metrics of METRICS that the agent of this version serves, in their normalised units:
+    {name: [{"labels": {...}, "value": float}]}; names it does not serve yet are left out. The overhead
+    seconds counter is converted from nanoseconds for agents before v1.7.0."""
+    target = _version(version)
+    out = {}
+    served = set(sample[0] for sample in parsed["samples"])
+    for name, labels, value in parsed["samples"]:
+        if name in ALIASES and ALIASES[name] not in served:
+            name = ALIASES[name]
+        spec = METRICS.get(name)
+        if spec is None or target < spec[2]:
+            continue
+        if name == "tetragon_overhead_program_seconds_total" and target < NANOSECONDS_UNTIL:
+            value = value / 1e9
+        out.setdefault(name, []).append({"labels": dict((k, labels.get(k, "")) for k in spec[0]), "value": value})
+    return out
+
+
+def by_policy(normalised, name):
+    """{(policy_namespace, policy): summed value} of a per-policy metric."""
+    totals = {}
+    for sample in normalised.get(name, []):
+        key = (sample["labels"].get("policy_namespace", ""), sample["labels"].get("policy", ""))
+        totals[key] = totals.get(key, 0.0) + sample["value"]
+    return totals
+
+
+def event_loss(normalised):
+    """Total events lost, summed over the loss counters (docs/monitoring.md)."""
+    return sum(sample["value"] for name in LOSS_METRICS for sample in normalised.get(name, []))
