@@ -31,6 +31,11 @@ class ReleaseError(Exception):
     pass
 
 
+def is_release_version(text):
+    """A Tetragon release number such as 1.7.0 or 1.8.0-rc.1 (no leading v, nothing around it)."""
+    return isinstance(text, str) and len(text) <= 64 and _VERSION.match(text) is not None
+
+
 def parse_digest(value, where):
     """A pinned digest, `sha256:<64 hex>` or bare `<64 hex>`, as lower-case hex."""
     if not isinstance(value, str):
