@@ -57,6 +57,6 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/dockerd.log" >&2; exit 1; }
 fi
 
-if [[ -x $root/tests/molecule/build-base-image.sh ]]; then
-  "$root/tests/molecule/build-base-image.sh"
+if [[ -x $root/molecule/_shared/build-base-image.sh ]]; then
+  "$root/molecule/_shared/build-base-image.sh"
 fi

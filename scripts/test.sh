@@ -27,7 +27,7 @@ stage integration pytest -c tests/pytest.ini tests/integration
 stage lint        ansible-lint
 stage sanity      scripts/sanity.sh
 stage build       scripts/check_build.sh
-stage molecule    tests/molecule/run.sh
+stage molecule    molecule/_shared/run.sh
 
 if ((${#failed[@]})); then
   printf '\nFAILED stages: %s\n' "${failed[*]}"

@@ -90,7 +90,8 @@ import platform
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._facts import gather
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._preflight import preflight, version_tuple
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._preflight import preflight
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._release import is_release_version
 
 
 def main():
@@ -103,8 +104,8 @@ def main():
         supports_check_mode=True,
     )
     version = module.params["tetragon_version"]
-    if version is not None and version_tuple(version) is None:
-        module.fail_json(msg="tetragon_version %r is not a release number like 1.7.0" % version)
+    if version is not None and not is_release_version(version):
+        module.fail_json(msg="tetragon_version %r is not a release number like 1.7.0 (no leading v)" % version[:80])
     facts = gather(os.uname()[2], platform.machine(), cpus=os.cpu_count())
     facts["systemd_version"] = None
     systemctl = module.get_bin_path("systemctl")

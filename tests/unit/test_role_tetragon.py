@@ -26,6 +26,18 @@ def test_default_version_is_the_collection_pin():
     assert _load("defaults", "main.yml")["tetragon_version"] == DEFAULT_TETRAGON_VERSION
 
 
+def test_every_statement_of_the_pinned_version_is_the_one_of_release_py():
+    """plugins/module_utils/host/_release.py is the one source; these restate it for readers of the docs."""
+    options = _load("meta", "argument_specs.yml")["argument_specs"]["main"]["options"]
+    assert options["tetragon_version"]["default"] == DEFAULT_TETRAGON_VERSION
+    docs = os.path.join(os.path.dirname(os.path.dirname(ROLE)), "docs")
+    with open(os.path.join(docs, "role-tetragon.md")) as handle:
+        stated = re.findall(r'tetragon_version: "([0-9.]+)"', handle.read())
+    with open(os.path.join(docs, "policy-rules.md")) as handle:
+        stated += re.findall(r"the collection's pinned version, `([0-9.]+)`", handle.read())
+    assert len(stated) == 2 and set(stated) == {DEFAULT_TETRAGON_VERSION}, stated
+
+
 def test_argument_specs_document_exactly_the_defaults_with_the_same_values():
     defaults = _load("defaults", "main.yml")
     options = _load("meta", "argument_specs.yml")["argument_specs"]["main"]["options"]
@@ -72,6 +84,18 @@ def test_limits_drop_in_renders_every_directive_sorted_and_nothing_else():
                            _tetragon_limits={"MemoryMax": "1G", "CPUQuota": "50%", "TasksMax": 64})
     lines = [line for line in text.splitlines() if not line.startswith("#")]
     assert lines == ["[Service]", "CPUQuota=50%", "MemoryMax=1G", "TasksMax=64"]
+
+
+def test_limits_drop_in_cannot_take_an_injected_line():
+    from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._settings import directive_errors
+    injected = {"MemoryMax": "1G\nExecStartPre=/bin/sh -c evil", "CPUQuota": "50%\\"}
+    assert len(directive_errors(injected)) == 2
+    assert directive_errors(_load("defaults", "main.yml")["tetragon_systemd_limits"]) == []
+
+
+def test_default_config_passes_the_role_own_checks():
+    from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._settings import flag_errors
+    assert flag_errors(_load("defaults", "main.yml")["tetragon_config"]) == []
 
 
 def test_default_config_keeps_servers_off_the_network():

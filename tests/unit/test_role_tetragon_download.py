@@ -20,6 +20,10 @@ PLAYBOOK = """
 - hosts: all
   gather_facts: false
   tasks:
+    - name: Find out whether this is check mode, as the role's main.yml does
+      ansible.builtin.command: "true"
+      register: _tetragon_check_probe
+      changed_when: false
     - name: Run the controller side of the role
       ansible.builtin.include_role:
         name: ebpfops.tetragon.tetragon
@@ -56,7 +60,7 @@ def _release(directory, version, arch, tamper=False, sum_text=None):
     return hashlib.sha256(genuine).hexdigest()
 
 
-def _run(tmp_path, hosts, **extra):
+def _run(tmp_path, hosts, *options, **extra):
     inventory = tmp_path / "inventory.ini"
     inventory.write_text("".join(
         "%s ansible_connection=local ansible_python_interpreter=%s test_arch=%s\n"
@@ -71,7 +75,7 @@ def _run(tmp_path, hosts, **extra):
     extra["out_dir"] = str(out)
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
-    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", str(inventory), str(playbook), "-e", json.dumps(extra)],
+    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", str(inventory), str(playbook), "-e", json.dumps(extra)] + list(options),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, env=env,
                           cwd=str(tmp_path), timeout=300)
     results = {path.stem: json.loads(path.read_text()) for path in out.iterdir()}
@@ -175,3 +179,59 @@ def test_checksum_file_formats(tmp_path, sum_text, ok):
     assert (proc.returncode == 0) == ok, proc.stdout
     if not ok:
         assert "has no SHA-256 line for tetragon-v1.6.0-amd64.tar.gz" in proc.stdout, proc.stdout
+
+
+def test_pinned_digest_needs_no_checksum_file_and_a_mismatch_is_fatal(tmp_path):
+    local = tmp_path / "offline"
+    sha = _release(str(local), "1.6.0", "amd64")
+    os.unlink(str(local / "tetragon-v1.6.0-amd64.tar.gz.sha256sum"))
+    proc, results = _run(tmp_path, [("h1", "amd64")], tetragon_version="1.6.0", tetragon_local_archive_dir=str(local),
+                         tetragon_checksums={"1.6.0": {"amd64": "sha256:" + sha.upper()}})
+    assert proc.returncode == 0, proc.stdout
+    assert results["h1"]["sums"][results["h1"]["release"]["path"]] == sha
+
+    proc, results = _run(tmp_path, [("h1", "amd64")], tetragon_version="1.6.0", tetragon_local_archive_dir=str(local),
+                         tetragon_controller_cache_dir=str(tmp_path / "cache2"),
+                         tetragon_checksums={"1.6.0": {"amd64": "sha256:" + "ab" * 32}})
+    assert proc.returncode != 0 and results == {}
+    assert "tetragon_checksums pins %s" % ("ab" * 32) in proc.stdout, proc.stdout
+    assert "Nothing was changed on the hosts" in proc.stdout
+
+
+def test_first_verified_digest_is_recorded_and_a_different_archive_refused_unless_allowed(tmp_path, mirror):
+    root, base = mirror
+    first = _release(str(root / "download" / "v1.7.0"), "1.7.0", "amd64")
+    proc, _results = _run(tmp_path, [("h1", "amd64")], tetragon_version="1.7.0", tetragon_download_url=_url(base))
+    assert proc.returncode == 0, proc.stdout
+    record = tmp_path / "cache" / "trust" / "tetragon-v1.7.0-amd64.json"
+    assert json.loads(record.read_text())["sha256"] == first
+
+    # the mirror now serves another archive with a matching .sha256sum: refused before any download
+    with open(str(root / "download" / "v1.7.0" / "tetragon-v1.7.0-amd64.tar.gz"), "ab") as handle:
+        handle.write(b"\0")
+    with open(str(root / "download" / "v1.7.0" / "tetragon-v1.7.0-amd64.tar.gz"), "rb") as handle:
+        second = hashlib.sha256(handle.read()).hexdigest()
+    (root / "download" / "v1.7.0" / "tetragon-v1.7.0-amd64.tar.gz.sha256sum").write_text(
+        "%s  tetragon-v1.7.0-amd64.tar.gz\n" % second)
+    proc, results = _run(tmp_path, [("h1", "amd64")], tetragon_version="1.7.0", tetragon_download_url=_url(base))
+    assert proc.returncode != 0 and results == {}
+    assert "but the first verified install recorded %s" % first in proc.stdout, proc.stdout
+    assert "tetragon_checksum_allow_change" in proc.stdout
+    assert json.loads(record.read_text())["sha256"] == first
+
+    proc, results = _run(tmp_path, [("h1", "amd64")], tetragon_version="1.7.0", tetragon_download_url=_url(base),
+                         tetragon_checksum_allow_change=True)
+    assert proc.returncode == 0, proc.stdout
+    assert results["h1"]["sums"][results["h1"]["release"]["path"]] == second
+    assert json.loads(record.read_text())["sha256"] == second
+
+
+def test_credentials_in_the_download_url_are_never_shown(tmp_path, mirror):
+    root, base = mirror
+    _release(str(root / "download" / "v1.7.0"), "1.7.0", "amd64", tamper=True)
+    secret_base = base.replace("http://", "http://mirroruser:s3cr3tpass@")
+    proc, results = _run(tmp_path, [("h1", "amd64")], "-vv", tetragon_version="1.7.0",
+                         tetragon_download_url=_url(secret_base))
+    assert proc.returncode != 0 and results == {}
+    assert "Nothing was changed on the hosts" in proc.stdout, proc.stdout
+    assert "s3cr3tpass" not in proc.stdout and "mirroruser" not in proc.stdout

@@ -15,3 +15,10 @@ def test_bad_version_is_a_clear_error():
     with set_module_args({"tetragon_version": "latest"}):
         result = run_module(tetragon_host_facts.main, fails=True)
     assert "not a release number" in result["msg"]
+
+
+def test_version_with_anything_around_the_number_is_refused():
+    for bad in ("1.7.0\x00", "1.7.0 ; rm", "v1.7.0", "1.7", "9" * 100 + ".1.1", ""):
+        with set_module_args({"tetragon_version": bad}):
+            result = run_module(tetragon_host_facts.main, fails=True)
+        assert "not a release number" in result["msg"] and len(result["msg"]) < 200, bad

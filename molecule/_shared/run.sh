@@ -2,15 +2,17 @@
 # Every molecule scenario of the collection (molecule/*), or those in MOLECULE_SCENARIOS.
 # Builds the Tetragon test double's release archives, serves them over HTTP on 127.0.0.1 (the role
 # downloads and verifies them on the controller like the real GitHub assets), runs each scenario with
-# `molecule test`, prints the wall time of each, and exits non-zero if any failed.
+# `molecule test` over the shared base configuration (molecule/_shared/base.yml), prints the wall time
+# of each, and exits non-zero if any failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+shared="$root/molecule/_shared"
 cd "$root"
 export PATH="$root/.venv/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$root/.collections"
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 ANSIBLE_NOCOLOR=1
 
-tests/molecule/build-base-image.sh || { echo "base image build failed" >&2; exit 1; }
+"$shared/build-base-image.sh" || { echo "base image build failed" >&2; exit 1; }
 mkdir -p "$root/build"
 releases=$(mktemp -d "$root/build/double-releases.XXXXXX")
 python tests/double/build_releases.py --out "$releases" || exit 1
@@ -28,7 +30,7 @@ mkdir -p build/molecule-logs
 for s in $scenarios; do
   start=$SECONDS
   echo "----- molecule test -s $s (log: build/molecule-logs/$s.log)"
-  if molecule test -s "$s" >"build/molecule-logs/$s.log" 2>&1; then
+  if molecule --base-config "$shared/base.yml" test -s "$s" >"build/molecule-logs/$s.log" 2>&1; then
     echo "----- $s passed in $((SECONDS - start))s"
   else
     echo "----- $s FAILED in $((SECONDS - start))s; end of its log:"
