@@ -138,7 +138,7 @@ failed_policy:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._placement import PlacementError, exit_placed
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_names import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._names import (
     file_name_problem, name_problem, namespace_problem)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_set import PolicySet
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (

@@ -141,7 +141,7 @@ replaced:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._placement import Placement, PlacementError, exit_placed
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_names import file_name_problem
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._names import file_name_problem
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
     TETRA_ARGUMENT_SPEC, Tetra, cli_problem)
 

@@ -31,7 +31,7 @@ import os
 import tempfile
 import time
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_names import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._names import (
     confined_path, name_problem, namespace_problem, policy_file_name)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
     TetraError, entry_problem, runtime_mode)

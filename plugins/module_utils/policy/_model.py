@@ -19,6 +19,7 @@ import re
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
     as_dict as _dict, as_list as _list, join_path as _path)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _syscall_tables as _tables
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._names import pin_dir, policy_file_name
 
 # --- hook sections -------------------------------------------------------------------------------------
 
@@ -277,17 +278,5 @@ def identity(document):
     if document.get("kind") == "TracingPolicyNamespaced" and isinstance(meta.get("namespace"), str):
         namespace = meta["namespace"]
     return {"name": name, "namespace": namespace,
-            "file": file_name(name, namespace) if name else None,
+            "file": policy_file_name(name, namespace) if name else None,
             "pin_dir": pin_dir(name, namespace) if name else None}
-
-
-def file_name(name, namespace=""):
-    """The policy's file in the agent's policy directory: NAME.yaml, or NAMESPACE.NAME.yaml."""
-    return ("%s.%s.yaml" % (namespace, name)) if namespace else "%s.yaml" % name
-
-
-def pin_dir(name, namespace=""):
-    """The policy's directory under the BPF pin root (pkg/tracingpolicy/utils.go): '/' becomes '_',
-    a namespaced policy is NAMESPACE:NAME."""
-    name = name.replace("/", "_")
-    return ("%s:%s" % (namespace, name)) if namespace else name

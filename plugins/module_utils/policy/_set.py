@@ -19,7 +19,7 @@ __metaclass__ = type
 
 import hashlib
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_names import (
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._names import (
     name_problem, namespace_problem, pin_dir, policy_file_name)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _lint as _policy_lint
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as _policy_load

@@ -58,6 +58,9 @@ def policy_file_name(name, namespace=""):
 
 
 def pin_dir(name, namespace=""):
+    """The policy's directory under the BPF pin root (pkg/tracingpolicy/utils.go): '/' becomes '_',
+    a namespaced policy is NAMESPACE:NAME."""
+    name = name.replace("/", "_")
     return ("%s:%s" % (namespace, name)) if namespace else name
 
 
