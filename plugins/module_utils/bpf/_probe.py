@@ -109,8 +109,11 @@ def measure(hooks, interval, kprobe_attach="auto", during=None):
                     try:
                         programs[key] = attacher.attach(key)
                     except _bpf.BpfError as exc:
-                        if exc.errno in (errno.EPERM, errno.EACCES) and os.geteuid() != 0:
-                            raise
+                        if exc.errno in (errno.EPERM, errno.EACCES):
+                            if os.geteuid() != 0:
+                                raise
+                            exc = Unmeasurable("%s: this kernel refuses it even to root (kernel lockdown, or no "
+                                               "support for this program type)" % str(exc).split(" (run as")[0])
                         programs[key] = exc
                     except Unmeasurable as exc:
                         programs[key] = exc

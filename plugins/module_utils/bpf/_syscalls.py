@@ -161,7 +161,7 @@ def load_probe_program(name="ebpfops_probe", prog_type=BPF_PROG_TYPE_TRACEPOINT,
     raw_name = name.encode("ascii", "replace")[:15]
     attr = struct.pack(
         "<IIQQIIQII16s",
-        BPF_PROG_TYPE_TRACEPOINT, len(insns) // 8, ctypes.addressof(insn_buf),
+        prog_type, len(insns) // 8, ctypes.addressof(insn_buf),
         ctypes.addressof(license_buf), 1, len(log_buf), ctypes.addressof(log_buf), 0, 0, raw_name,
     )
     attr += struct.pack("<II", 0, attach_type)  # prog_ifindex, expected_attach_type

@@ -27,6 +27,20 @@ UNLINKS = 1500
 OTHER_CALLS = 30000
 
 
+def _own_bpf_fds():
+    """The BPF objects (programs, links, stats) this process holds; the module runs in-process, so when
+    it has released everything this is what it was before (other processes may load programs meanwhile)."""
+    found = []
+    for name in sorted(os.listdir("/proc/self/fdinfo"), key=int):
+        try:
+            target = os.readlink("/proc/self/fd/%s" % name)
+        except OSError:
+            continue
+        if target.startswith("anon_inode:bpf") or target.startswith("anon_inode:[perf_event]"):
+            found.append((int(name), target))
+    return found
+
+
 def workload():
     """UNLINKS create+unlink pairs and OTHER_CALLS getppid() calls."""
     directory = tempfile.mkdtemp(prefix="ebpfops-hook-")
@@ -59,11 +73,11 @@ def seed():
 
 def test_original_fires_on_every_syscall_rewrite_once_per_unlink(needs_root, seed):
     rewritten = rewrite(seed, (1, 7, 0))[0]
-    programs_before = sorted(_bpf.prog_ids())
+    programs_before = _own_bpf_fds()
     original = probe(seed)
-    programs_between = sorted(_bpf.prog_ids())
+    programs_between = _own_bpf_fds()
     result = probe(rewritten)
-    programs_after = sorted(_bpf.prog_ids())
+    programs_after = _own_bpf_fds()
     assert programs_before == programs_between == programs_after
 
     [hook] = original["hooks"]
@@ -93,16 +107,16 @@ def test_unmeasurable_hooks_fail_closed_with_their_reasons(needs_root):
                        "lsmhooks": [{"hook": "file_open"}]}}
     available, reason = _bpf.kprobes_available()
     assert not available, "this test asserts the fallback of a kernel without kprobes (the VM tests cover kprobes)"
-    before = sorted(_bpf.prog_ids())
+    before = _own_bpf_fds()
     with set_module_args({"content": policy, "interval": 0.3}):
         failure = run_module(hook_probe.main, fails=True)
-    assert sorted(_bpf.prog_ids()) == before
+    assert _own_bpf_fds() == before
     assert failure["complete"] is False and "could not be measured" in failure["msg"]
     assert sorted(m["target"] for m in failure["unmeasured"]) == [
         "file_open", "security_file_open", "syscalls:sys_enter_no_such_call"]
     with set_module_args({"content": policy, "interval": 0.3, "allow_unmeasured": True}):
         result = run_module(hook_probe.main)
-    assert sorted(_bpf.prog_ids()) == before
+    assert _own_bpf_fds() == before
     by_target = dict((p["target"], p) for h in result["hooks"] for p in h["attach_points"])
     kprobe = by_target["security_file_open"]
     assert kprobe["measurable"] is False and kprobe["events"] is None
