@@ -55,6 +55,22 @@ def free_port():
     return port
 
 
+def ansible_module_utils_tar():
+    """ansible's module_utils (what AnsiballZ ships with every module) as a tar.gz, from the controller's
+    ansible-core, so the VM can run the collection's modules directly with python3 -m."""
+    import io
+    import tarfile
+    import ansible
+    base = os.path.dirname(os.path.dirname(ansible.__file__))
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as tar:
+        tar.addfile(tarfile.TarInfo("ansible/__init__.py"), io.BytesIO(b""))
+        tar.add(os.path.join(base, "ansible", "release.py"), "ansible/release.py")
+        tar.add(os.path.join(base, "ansible", "module_utils"), "ansible/module_utils",
+                filter=lambda info: None if "__pycache__" in info.name else info)
+    return out.getvalue()
+
+
 class VM(object):
     def __init__(self, kernel="6.12", memory_mb=1024, cpus=2):
         self.kernel_prefix = kernel
@@ -154,8 +170,10 @@ class VM(object):
         self.ssh("rm -rf %s && mkdir -p %s && tar -C %s -xz" % (remote_dir, remote_dir, remote_dir), input=data)
 
     def push_collection(self):
-        """The checkout on the VM as ansible_collections.ebpfops.tetragon under /opt/ebpfops."""
+        """The checkout on the VM as ansible_collections.ebpfops.tetragon under /opt/ebpfops, with
+        ansible's module_utils beside it (python3 -m runs the modules)."""
         self.push(ROOT, REMOTE_COLLECTION)
+        self.ssh("tar -C %s -xz" % REMOTE_PATH, input=ansible_module_utils_tar())
         return REMOTE_PATH
 
     def python(self, code, check=True, timeout=600):

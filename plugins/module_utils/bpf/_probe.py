@@ -41,15 +41,23 @@ class Attacher(object):
         self.multi_reason = None if kprobe_attach != "kprobe" else "kprobe_attach is kprobe"
         self._lsm_ids = None
 
-    def _load(self, *args, **kwargs):
-        return self.session.keep(_bpf.load_probe_program("ebpfops_probe", *args, **kwargs))
+    def _attach_new(self, attach, *load_args):
+        """Load a probe program, attach it with attach(prog_fd) -> fd; keep both only on success."""
+        prog = _bpf.load_probe_program("ebpfops_probe", *load_args)
+        try:
+            link = attach(prog)
+        except BaseException:
+            _bpf.close(prog)
+            raise
+        self.session.keep(prog)
+        self.session.keep(link)
+        return prog
 
     def attach(self, probe):
         """Attach `probe`; return (program fd, measured_on, note)."""
         kind = probe[0]
         if kind == "tracepoint":
-            prog = self._load()
-            self.session.keep(_bpf.attach_tracepoint(prog, probe[1], probe[2]))
+            prog = self._attach_new(lambda fd: _bpf.attach_tracepoint(fd, probe[1], probe[2]))
             return prog, "tracepoint:%s:%s" % (probe[1], probe[2]), None
         if kind == "kprobe":
             return self._kprobe(probe[1], probe[2])
@@ -60,16 +68,15 @@ class Attacher(object):
     def _kprobe(self, function, is_return):
         if self.multi_reason is None:
             try:
-                prog = self._load(_bpf.BPF_PROG_TYPE_KPROBE, _bpf.BPF_TRACE_KPROBE_MULTI)
-                self.session.keep(_bpf.attach_kprobe_multi(prog, [function], is_return))
+                prog = self._attach_new(lambda fd: _bpf.attach_kprobe_multi(fd, [function], is_return),
+                                        _bpf.BPF_PROG_TYPE_KPROBE, _bpf.BPF_TRACE_KPROBE_MULTI)
                 return prog, "kprobe_multi%s:%s" % ("_return" if is_return else "", function), None
             except _bpf.BpfError as exc:
                 if exc.errno in (errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL) or "loading" in str(exc):
                     self.multi_reason = str(exc)
                 if self.kprobe_attach == "kprobe_multi":
                     raise
-        prog = self._load(_bpf.BPF_PROG_TYPE_KPROBE)
-        self.session.keep(_bpf.attach_kprobe(prog, function, is_return))
+        prog = self._attach_new(lambda fd: _bpf.attach_kprobe(fd, function, is_return), _bpf.BPF_PROG_TYPE_KPROBE)
         note = None
         if self.kprobe_attach == "auto" and self.multi_reason:
             note = "attached through the kprobe PMU: kprobe_multi is not available (%s)" % self.multi_reason
@@ -87,8 +94,7 @@ class Attacher(object):
             raise Unmeasurable(str(exc))
         if btf_id is None:
             raise Unmeasurable("no LSM hook %s on this kernel (no %s in its BTF)" % (hook, symbol))
-        prog = self._load(_bpf.BPF_PROG_TYPE_LSM, _bpf.BPF_LSM_MAC, btf_id)
-        self.session.keep(_bpf.attach_btf_program(prog))
+        prog = self._attach_new(_bpf.attach_btf_program, _bpf.BPF_PROG_TYPE_LSM, _bpf.BPF_LSM_MAC, btf_id)
         return prog, "lsm:%s" % hook, None
 
 

@@ -12,13 +12,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 
 import pytest
@@ -36,20 +34,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/integration/vm/" in str(item.fspath):
             item.add_marker(pytest.mark.kernel)
-
-
-def _ansible_module_utils():
-    """ansible's module_utils (what AnsiballZ ships with every module) as a tar.gz for the VM."""
-    import ansible
-    base = os.path.dirname(os.path.dirname(ansible.__file__))
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w:gz") as tar:
-        init = tarfile.TarInfo("ansible/__init__.py")
-        tar.addfile(init, io.BytesIO(b""))
-        tar.add(os.path.join(base, "ansible", "release.py"), "ansible/release.py")
-        tar.add(os.path.join(base, "ansible", "module_utils"), "ansible/module_utils",
-                filter=lambda info: None if "__pycache__" in info.name else info)
-    return out.getvalue()
 
 
 class Guest(object):
@@ -135,7 +119,6 @@ class Pool(object):
             pytest.fail("the test VM with kernel %s did not start: %s" % (kernel, exc))
         sys.stderr.write("\n[vm] kernel %s booted in %.1f s\n" % (vm.kernel, vm.boot_seconds))
         vm.push_collection()
-        vm.ssh("tar -C %s -xz" % REMOTE_PATH, input=_ansible_module_utils())
         self.guest = Guest(vm)
         return self.guest
 

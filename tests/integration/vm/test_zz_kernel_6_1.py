@@ -10,8 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from test_double_kprobe_pins import FILES, OPS, OPENS, PERMISSION, by_pin, stats_under_load
-from test_hook_probe_kprobes import POLICY, _check_counts, _points
+from ansible_collections.ebpfops.tetragon.tests.integration.vm.test_double_kprobe_pins import FILES, OPS, OPENS, PERMISSION, by_pin, stats_under_load
+from ansible_collections.ebpfops.tetragon.tests.integration.vm.test_hook_probe_kprobes import POLICY, _check_counts, _points
 
 
 def test_hook_probe_uses_the_kprobe_pmu_without_kprobe_multi(vm61):
