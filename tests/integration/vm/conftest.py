@@ -63,10 +63,13 @@ class Guest(object):
         return result
 
 
-    def probe_during_workload(self, policy, programs, files=200, ops=10, interval=6, **args):
-        """hook_probe on the VM over a file workload (tests/integration/vm/workload.py)."""
-        return self.module_during_workload("hook_probe", dict(args, content=policy, interval=interval),
-                                           programs, files, ops)
+    def probe_during_workload(self, policy, programs, files=200, ops=10, interval=15, **args):
+        """hook_probe on the VM over a file workload (tests/integration/vm/workload.py); the workload must
+        end within the interval (TCG is slow, and slower with kprobes attached)."""
+        result = self.module_during_workload("hook_probe", dict(args, content=policy, interval=interval),
+                                             programs, files, ops)
+        assert result["workload_seconds"] < interval - 1, "the workload outlasted the interval: %s" % result
+        return result
 
     def module_during_workload(self, module, args, programs=0, files=200, ops=10, delay=0.5):
         """Run a module on the VM; the file workload starts once `programs` probes are attached + delay."""

@@ -31,8 +31,9 @@ spec:
 
 
 def stats_under_load(guest, programs):
-    result = guest.module_during_workload("bpf_prog_stats", {"interval": 6}, programs, files=FILES, ops=OPS)
+    result = guest.module_during_workload("bpf_prog_stats", {"interval": 12}, programs, files=FILES, ops=OPS)
     assert not result.get("failed"), result.get("msg")
+    assert result["workload_seconds"] < 11, "the workload outlasted the interval: %s" % result
     return result
 
 

@@ -32,8 +32,14 @@ LOAD = ("nohup python3 -c 'import time\nend = time.time() + 300\nwhile time.time
         "    open(\"/etc/os-release\").read()' >/dev/null 2>&1 & echo $! > /tmp/load.pid")
 
 
+CLEAN = ("systemctl stop tetragon; [ -e /tmp/load.pid ] && kill $(cat /tmp/load.pid); "
+         "rm -rf /tmp/load.pid /etc/tetragon/tetragon.tp.d /var/lib/ebpfops-tetragon; true")
+
+
 @pytest.fixture
 def agent(vm612, tmp_path):
+    """The double as the tetragon systemd service, no policy and no rollout state (each test starts clean)."""
+    vm612.ssh(CLEAN)
     vm612.start_double({})
     vm612.stop_double()  # installed; now run it as the systemd service the rollout checks
     vm612.ssh("systemctl daemon-reload && systemctl start tetragon && "
@@ -49,8 +55,7 @@ def agent(vm612, tmp_path):
     try:
         yield inventory, policy
     finally:
-        vm612.ssh("systemctl stop tetragon; [ -e /tmp/load.pid ] && kill $(cat /tmp/load.pid); "
-                  "rm -f /tmp/load.pid /etc/tetragon/tetragon.tp.d/*; true")
+        vm612.ssh(CLEAN)
 
 
 def rollout(inventory, policy, tmp_path, **extra):
