@@ -67,7 +67,7 @@ class Guest(object):
         """hook_probe on the VM over a file workload (tests/integration/vm/workload.py); the workload must
         end within the interval (TCG is slow, and slower with kprobes attached)."""
         result = self.module_during_workload("hook_probe", dict(args, content=policy, interval=interval),
-                                             programs, files, ops)
+                                             programs, files, ops, delay=3)
         assert result["workload_seconds"] < interval - 1, "the workload outlasted the interval: %s" % result
         return result
 
