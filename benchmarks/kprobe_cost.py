@@ -158,7 +158,8 @@ def main(argv):
     policies = policies_for_vm()
     start = time.time()
     with VM("6.12") as vm:
-        print("VM %s booted in %.1f s (image build included: %.1f s)" % (vm.kernel, vm.boot_seconds, time.time() - start))
+        print("VM %s booted in %.1f s (image build included: %.1f s)"
+              % (vm.kernel, vm.boot_seconds, time.time() - start))
         vm.push_collection()
         proc = vm.ssh("cd /tmp && PYTHONPATH=%s python3 %s/benchmarks/kprobe_cost.py --in-vm"
                       % (REMOTE_PATH, REMOTE_COLLECTION), input=json.dumps(policies), check=False, timeout=1800)

@@ -76,6 +76,9 @@ class Attacher(object):
                     self.multi_reason = str(exc)
                 if self.kprobe_attach == "kprobe_multi":
                     raise
+        elif self.kprobe_attach == "kprobe_multi":
+            raise Unmeasurable("kprobe_attach is kprobe_multi, which this kernel does not offer: %s"
+                               % self.multi_reason)
         prog = self._attach_new(lambda fd: _bpf.attach_kprobe(fd, function, is_return), _bpf.BPF_PROG_TYPE_KPROBE)
         note = None
         if self.kprobe_attach == "auto" and self.multi_reason:

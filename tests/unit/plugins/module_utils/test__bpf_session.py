@@ -112,3 +112,55 @@ def test_btf_errors(tmp_path):
         _btf.function_ids(["x"], str(path))
     with pytest.raises(_btf.BtfError, match="CONFIG_DEBUG_INFO_BTF"):
         _btf.function_ids(["x"], str(tmp_path / "missing"))
+
+
+class NoMultiBpf(FakeBpf):
+    """A kernel with the kprobe PMU but without kprobe_multi (like Debian's 6.1)."""
+    BPF_PROG_TYPE_KPROBE = _bpf.BPF_PROG_TYPE_KPROBE
+    BPF_TRACE_KPROBE_MULTI = _bpf.BPF_TRACE_KPROBE_MULTI
+
+    def __init__(self):
+        super(NoMultiBpf, self).__init__()
+        self.next = 10
+
+    def load_probe_program(self, name, *args):
+        self.next += 1
+        self.open.add(self.next)
+        return self.next
+
+    def attach_kprobe_multi(self, prog, functions, is_return):
+        raise _bpf.BpfError("creating a kprobe_multi link failed: Operation not supported", errno=errno.EOPNOTSUPP)
+
+    def attach_kprobe(self, prog, function, is_return):
+        self.next += 1
+        self.open.add(self.next)
+        return self.next
+
+
+@pytest.mark.parametrize("mode, measured", [("auto", "kprobe:vfs_read"), ("kprobe", "kprobe:vfs_read")])
+def test_kprobe_falls_back_to_the_pmu_and_keeps_only_attached_programs(monkeypatch, mode, measured):
+    from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _probe
+    bpf = NoMultiBpf()
+    monkeypatch.setattr(_probe, "_bpf", bpf)
+    session = _session.StatsSession()
+    monkeypatch.setattr(_session, "_bpf", bpf)
+    attacher = _probe.Attacher(session, mode)
+    first = attacher.attach(("kprobe", "vfs_read", False))
+    second = attacher.attach(("kprobe", "vfs_read", True))
+    assert first[1] == measured and second[1] == "kretprobe:vfs_read"
+    assert (first[2] is not None) == (mode == "auto")
+    assert len(session.fds) == 4 and bpf.open == set(session.fds)  # the failed kprobe_multi program was closed
+    session.close()
+    assert bpf.open == set()
+
+
+def test_forced_kprobe_multi_fails_every_kprobe_without_it(monkeypatch):
+    from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _probe
+    bpf = NoMultiBpf()
+    monkeypatch.setattr(_probe, "_bpf", bpf)
+    attacher = _probe.Attacher(_session.StatsSession(), "kprobe_multi")
+    with pytest.raises(_bpf.BpfError, match="kprobe_multi"):
+        attacher.attach(("kprobe", "vfs_read", False))
+    with pytest.raises(_probe.Unmeasurable, match="kprobe_multi"):
+        attacher.attach(("kprobe", "vfs_read", True))
+    assert bpf.open == set()
