@@ -35,24 +35,34 @@ sys.path.insert(0, os.path.join(ROOT, ".collections"))
 import yaml  # noqa: E402
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf  # noqa: E402
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._probe import Attacher  # noqa: E402
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._probe_plan import attach_plan  # noqa: E402
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._rewrite import rewrite  # noqa: E402
 
 SEED = os.path.join(ROOT, "examples", "file-delete-sys-exit.yaml")
 
 
+class _Keeper(object):
+    def __init__(self, fds):
+        self.fds = fds
+
+    def keep(self, fd):
+        self.fds.append(fd)
+        return fd
+
+
 def attach_all(document, fds):
+    """Attach hook_probe's probes (kprobes where the kernel has them, else the tracepoint fallback)."""
     ok, reason = _bpf.kprobes_available()
+    attacher = Attacher(_Keeper(fds))
     probes = []
     for hook in attach_plan(document, ok, reason):
         for point in hook["attach_points"]:
             if not point["measurable"]:
                 print("  not measurable: %s (%s)" % (point["target"], point["reason"]))
                 continue
-            prog = _bpf.load_probe_program()
-            fds.append(prog)
-            fds.append(_bpf.attach_tracepoint(prog, *point["tracepoint"]))
-            probes.append((point["measured_on"], prog))
+            prog, measured_on, _note = attacher.attach(tuple(point["probe"]))
+            probes.append((measured_on, prog))
     return probes
 
 

@@ -34,7 +34,7 @@ ln -sfn ../../.. "$root/.collections/ansible_collections/ebpfops/tetragon"
 
 pip_install "$root/requirements/test.txt"
 
-apt_packages=(docker.io debootstrap bpftool bpftrace chromium iproute2 curl openssh-client prometheus)
+apt_packages=(docker.io debootstrap bpftool bpftrace chromium iproute2 curl openssh-client prometheus qemu-system-x86 e2fsprogs)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -17,7 +17,7 @@ from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source im
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("src", "content", "interval"))
+    _VALID_ARGS = frozenset(("src", "content", "interval", "allow_unmeasured", "kprobe_attach"))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)

@@ -189,22 +189,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._stats import (
     attribute, budget_message, check_budget, overhead_percent, per_policy, program_delta, verdicts)
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._session import StatsSession, StatsUnavailable
 
-STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
 PERMISSION_HINT = ("reading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run the task with "
                    "become: true")
 
 
 class StatsError(Exception):
     pass
-
-
-def read_sysctl(path=STATS_SYSCTL):
-    try:
-        with open(path) as handle:
-            return int(handle.read().strip())
-    except (IOError, OSError, ValueError):
-        return None
 
 
 def pick_bpffs(requested):
@@ -257,60 +249,52 @@ def pinned_programs(root):
     return found
 
 
-def sample(fds):
-    result = {}
-    for prog_id, fd in fds.items():
-        info = _bpf.prog_info(fd)
-        result[prog_id] = info
-    return result
+def tetragon_root(bpffs, bpf_dir):
+    """<bpffs>/<bpf_dir>, refused when bpf_dir leaves the BPF filesystem."""
+    root = os.path.normpath(os.path.join(bpffs, bpf_dir))
+    if os.path.isabs(bpf_dir) or root == bpffs or not root.startswith(bpffs.rstrip("/") + "/"):
+        raise StatsError("bpf_dir %r must be a relative directory inside the BPF filesystem %s (like the "
+                         "agent's --bpf-dir, default tetragon); it resolves to %s" % (bpf_dir, bpffs, root))
+    if os.path.realpath(root) != root and os.path.exists(root):
+        raise StatsError("bpf_dir %r resolves through a symlink to %s, outside %s"
+                         % (bpf_dir, os.path.realpath(root), bpffs))
+    return root
 
 
 def measure(scope, bpffs, bpf_dir, interval):
-    root = os.path.join(bpffs, bpf_dir)
+    root = tetragon_root(bpffs, bpf_dir)
     if scope == "tetragon" and not os.path.isdir(root):
         raise StatsError("no Tetragon directory %s in the BPF filesystem %s: Tetragon is not running here or "
                          "uses another --bpf-dir (set bpf_dir), or use scope: all" % (root, bpffs))
-    before_sysctl = read_sysctl()
-    stats_fd = None
     fds = {}
     pins = {}
+    session = StatsSession()
     try:
-        try:
-            stats_fd = _bpf.enable_stats()
-        except _bpf.BpfError as exc:
-            if exc.errno in (errno.EPERM, errno.EACCES):
-                raise
-            if before_sysctl != 1:
-                raise StatsError("this kernel cannot switch on BPF run-time statistics for the sample "
-                                 "(BPF_ENABLE_STATS needs Linux 5.8+: %s); set kernel.bpf_stats_enabled=1 "
-                                 "for the measurement instead" % exc)
-        if os.path.isdir(root):
-            for prog_id, (fd, path) in pinned_programs(root).items():
-                fds[prog_id] = fd
-                pins[prog_id] = path
-        if scope == "all":
-            for prog_id in list(_bpf.prog_ids()):
-                if prog_id in fds:
-                    continue
-                try:
-                    fds[prog_id] = _bpf.prog_fd_by_id(prog_id)
-                except _bpf.BpfError as exc:
-                    if exc.errno == errno.ENOENT:
+        with session:
+            if os.path.isdir(root):
+                for prog_id, (fd, path) in pinned_programs(root).items():
+                    fds[prog_id] = session.keep(fd)
+                    pins[prog_id] = path
+            if scope == "all":
+                for prog_id in list(_bpf.prog_ids()):
+                    if prog_id in fds:
                         continue
-                    raise
-        first = sample(fds)
-        start = time.time()
-        time.sleep(interval)
-        second = sample(fds)
-        elapsed = time.time() - start
-    finally:
-        for fd in fds.values():
-            _bpf.close(fd)
-        if stats_fd is not None:
-            _bpf.close(stats_fd)
+                    try:
+                        fds[prog_id] = session.keep(_bpf.prog_fd_by_id(prog_id))
+                    except _bpf.BpfError as exc:
+                        if exc.errno == errno.ENOENT:
+                            continue
+                        raise
+            first = session.sample(fds)
+            start = time.time()
+            time.sleep(interval)
+            second = session.sample(fds)
+            elapsed = time.time() - start
+    except StatsUnavailable as exc:
+        raise StatsError(str(exc))
     if any(not info["stats_supported"] for info in second.values()):
         raise StatsError("this kernel reports no run_cnt/run_time_ns in bpf_prog_info (needs Linux 5.1+)")
-    return root, first, second, pins, elapsed, stats_fd is not None and before_sysctl == 0
+    return root, first, second, pins, elapsed, session.enabled_by_session
 
 
 def build_result(root, first, second, pins, elapsed, cpus):
@@ -354,7 +338,7 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    if params["interval"] <= 0 or params["interval"] > 3600:
+    if not 0 < params["interval"] <= 3600:  # also refuses nan
         module.fail_json(msg="interval must be between 0 and 3600 seconds, got %s" % params["interval"],
                          over_budget=[])
     try:

@@ -102,8 +102,9 @@ def members(version, broken):
         files[lib + "tetragon.conf.d/" + name] = ((value + "\n").encode() if value else b"", 0o644)
     for name, data in yaml_package().items():
         files[lib + "double/" + name] = (data, 0o644)
-    with open(os.path.join(ROOT, "plugins", "module_utils", "bpf", "_syscalls.py"), "rb") as handle:
-        files[lib + "double/_bpf.py"] = (handle.read(), 0o644)
+    for source, target in (("_syscalls.py", "_bpf.py"), ("_btf.py", "_btf.py")):
+        with open(os.path.join(ROOT, "plugins", "module_utils", "bpf", source), "rb") as handle:
+            files[lib + "double/" + target] = (handle.read(), 0o644)
     return files
 
 

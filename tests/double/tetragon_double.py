@@ -4,9 +4,16 @@
 #  - reads its configuration like the agent (conf.d drop-ins, TETRAGON_* environment, --flags);
 #  - loads every file of the tracing-policy directory at start and exits 1 on any policy it cannot load
 #    (unparsable, not a TracingPolicy, a tracepoint or kernel function this kernel does not have);
-#  - for the tracepoint hooks of the policies it loads, attaches REAL minimal BPF programs and pins them
-#    where Tetragon pins them (<bpffs>/tetragon/<policy>/generic_tracepoint/<subsys>:<event>/prog);
+#  - for the hooks of the policies it loads, attaches REAL minimal BPF programs and pins them where
+#    Tetragon pins them (pkg/sensors/tracing/generickprobe.go, genericlsm.go, generictracepoint.go):
+#      <bpffs>/tetragon/<policy>/generic_tracepoint/<subsys>:<event>/prog
+#      <bpffs>/tetragon/<policy>/generic_kprobe/multi_kprobe/prog (+ multi_retkprobe) with kprobe_multi,
+#      else generic_kprobe/<func>/prog, <func>:<n> for duplicates, <func>_return/prog for return probes
+#      <bpffs>/tetragon/<policy>/generic_lsm/<hook>/prog (a BPF LSM program; the policy fails without BPF LSM)
+#    Kprobes are attached where the kernel has them (on a kernel without kprobes the real agent cannot run
+#    at all; the double then only checks the symbols);
 #  - serves `tetra` on the socket of server-address (a JSON protocol of its own, not gRPC).
+import errno
 import json
 import os
 import re
@@ -27,8 +34,9 @@ import yaml  # noqa: E402  (a pure-Python copy bundled in the archive; the host'
 
 try:
     import _bpf  # noqa: E402  (a copy of the collection's plugins/module_utils/bpf/_syscalls.py)
+    import _btf  # noqa: E402  (a copy of plugins/module_utils/bpf/_btf.py)
 except ImportError:
-    _bpf = None
+    _bpf = _btf = None
 
 CONF_DIRS = ["/usr/lib/tetragon/tetragon.conf.d", "/usr/local/lib/tetragon/tetragon.conf.d",
              "/etc/tetragon/tetragon.conf.d"]
@@ -163,6 +171,24 @@ class Policy(object):
         if bpffs:
             self.attach(bpffs)
 
+    def kprobe_functions(self):
+        """[(function, is_return)] of the kprobe hooks, syscalls with the arch prefix, as the agent attaches."""
+        symbols = kernel_symbols()
+        out = []
+        for section, hook in self.hooks():
+            if section != "kprobes":
+                continue
+            call = str(hook.get("call", ""))
+            calls = self.lists().get(call[5:], {}).get("values", []) if call.startswith("list:") else [call]
+            for name in calls:
+                found = syscall_symbols(name, symbols) if hook.get("syscall", True) else [name]
+                arch = [f for f in found if f.startswith(("__x64_", "__arm64_"))]
+                function = (arch or found or [name])[0]
+                out.append((function, False))
+                if hook.get("return"):
+                    out.append((function, True))
+        return out
+
     def attach(self, root):
         self.pin_dir = os.path.join(root, self.name if not self.namespace else "%s:%s" % (self.namespace, self.name))
         for section, hook in self.hooks():
@@ -170,6 +196,13 @@ class Policy(object):
                 pin_tracepoint(self, os.path.join(self.pin_dir, "generic_tracepoint",
                                                   "%s:%s" % (hook["subsystem"], hook["event"])),
                                hook["subsystem"], hook["event"])
+            elif section == "lsmhooks":
+                pin_lsm(self, os.path.join(self.pin_dir, "generic_lsm", str(hook.get("hook"))), str(hook.get("hook")))
+        functions = self.kprobe_functions()
+        if functions and _bpf is not None and _bpf.kprobes_available()[0]:
+            options = {o.get("name"): str(o.get("value")) for o in self.spec.get("options") or []}
+            pin_kprobes(self, os.path.join(self.pin_dir, "generic_kprobe"), functions,
+                        options.get("disable-kprobe-multi") != "true")
 
     def release(self):
         for fd in self.fds:
@@ -193,6 +226,56 @@ def pin_tracepoint(owner, pin_dir, subsys, event):
     os.makedirs(pin_dir, exist_ok=True)
     _bpf.pin(prog, os.path.join(pin_dir, "prog"))
     owner.fds.extend([prog, link])
+
+
+def pin_kprobes(owner, sensor_dir, functions, multi):
+    """kprobe_multi: one program for every entry probe (multi_kprobe), one for the return probes
+    (multi_retkprobe); without it, one program per function (<func>, <func>:<n>, <func>_return)."""
+    if multi:
+        try:
+            for is_return, pin_name in ((False, "multi_kprobe"), (True, "multi_retkprobe")):
+                names = [f for f, ret in functions if ret is is_return]
+                if not names:
+                    continue
+                prog = _bpf.load_probe_program("generic_kprobe_event"[:15], _bpf.BPF_PROG_TYPE_KPROBE,
+                                               _bpf.BPF_TRACE_KPROBE_MULTI)
+                owner.fds.append(prog)
+                owner.fds.append(_bpf.attach_kprobe_multi(prog, sorted(set(names)), is_return))
+                os.makedirs(os.path.join(sensor_dir, pin_name), exist_ok=True)
+                _bpf.pin(prog, os.path.join(sensor_dir, pin_name, "prog"))
+            return
+        except _bpf.BpfError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+                raise
+            log("info", "kprobe_multi is not available, attaching one program per function", error=exc)
+            shutil.rmtree(sensor_dir, ignore_errors=True)
+    seen = {}
+    for function, is_return in functions:
+        base = function + ("_return" if is_return else "")
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        pin_name = base if not count else "%s:%d" % (base, count)
+        prog = _bpf.load_probe_program("generic_kprobe_event"[:15], _bpf.BPF_PROG_TYPE_KPROBE)
+        owner.fds.append(prog)
+        owner.fds.append(_bpf.attach_kprobe(prog, function, is_return))
+        os.makedirs(os.path.join(sensor_dir, pin_name), exist_ok=True)
+        _bpf.pin(prog, os.path.join(sensor_dir, pin_name, "prog"))
+
+
+def pin_lsm(owner, pin_dir, hook):
+    if _bpf is None:
+        return
+    lsms = _bpf.active_lsms()
+    if lsms is not None and "bpf" not in lsms:
+        raise ValueError("lsm hook %s: BPF LSM is not enabled (active LSMs: %s)" % (hook, ",".join(lsms)))
+    btf_id = _btf.function_ids(["bpf_lsm_" + hook]).get("bpf_lsm_" + hook)
+    if btf_id is None:
+        raise ValueError("lsm hook %s: no bpf_lsm_%s in the kernel's BTF" % (hook, hook))
+    prog = _bpf.load_probe_program("generic_lsm_event"[:15], _bpf.BPF_PROG_TYPE_LSM, _bpf.BPF_LSM_MAC, btf_id)
+    owner.fds.append(prog)
+    owner.fds.append(_bpf.attach_btf_program(prog))
+    os.makedirs(pin_dir, exist_ok=True)
+    _bpf.pin(prog, os.path.join(pin_dir, "prog"))
 
 
 class Agent(object):

@@ -4,13 +4,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """PRIVATE module_utils of ebpfops.tetragon; may change at any time.
 
-Maps the hooks of a TracingPolicy document to kernel attach points that a probe program can be
-attached to. Pure and standard library only (runs on managed hosts).
+Maps the hooks of a TracingPolicy document to the kernel attach points a probe program is attached to.
+Pure and standard library only (runs on managed hosts).
 
-    attach_plan(document, kprobes_ok, kprobes_reason) -> [ {hook, path, section, attach_points: [...]} ]
+    attach_plan(document, kprobes_ok, kprobes_reason, syscall_prefix="__x64_")
+        -> [ {hook, path, section, attach_points: [...]} ]
 
-Each attach point: kind, target, measured_on ("tracepoint:<category>:<event>" or None), tracepoint
-((category, event) or None), measurable (bool), reason (str or None), note (str or None).
+Each attach point: kind, target, probe (what to attach, see below, or None), measured_on (filled in by
+whoever attaches), measurable (bool), reason (str or None), note (str or None).
+probe is ("tracepoint", category, event), ("kprobe", function, is_return) or ("lsm", hook). On kernels
+without kprobes a syscall kprobe falls back to its syscalls:sys_enter_/sys_exit_ tracepoint, and says so.
+Malformed sections raise ValueError naming the YAML path.
 """
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -20,12 +24,11 @@ import re
 SYSCALL_NAME_RE = re.compile(
     r"^(?:__(?:x64|ia32|arm64|arm|x32|s390x|riscv|powerpc)_|(?:x64|i386|arm64|arm32)/)?sys_(\w+)$")
 UNMEASURED_SECTIONS = {
-    "lsmhooks": "LSM hooks are not probed: measuring them needs a BPF LSM program on the hook, which "
-                "hook_probe does not attach (it would run in the security path of every caller)",
     "uprobes": "uprobes are not probed by hook_probe (user-space attach points depend on the binary)",
     "usdts": "USDT probes are not probed by hook_probe (user-space attach points depend on the binary)",
-    "fentries": "fentry hooks are not probed by hook_probe (BPF trampolines need BTF-typed programs)",
+    "fentries": "fentry hooks are not probed by hook_probe",
 }
+SYSCALL_PREFIXES = {"x86_64": "__x64_", "amd64": "__x64_", "aarch64": "__arm64_", "arm64": "__arm64_"}
 
 
 def syscall_base(name):
@@ -34,95 +37,109 @@ def syscall_base(name):
     return match.group(1) if match else None
 
 
+def _seq(value, path):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError("%s must be a list, got %s" % (path, type(value).__name__))
+    return value
+
+
+def _entries(spec, section):
+    items = _seq(spec.get(section), "spec.%s" % section)
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ValueError("spec.%s[%d] must be a mapping, got %s" % (section, index, type(item).__name__))
+    return list(enumerate(items))
+
+
 def _lists(spec):
     out = {}
-    for item in spec.get("lists") or []:
-        if isinstance(item, dict) and item.get("name"):
+    for index, item in _entries(spec, "lists"):
+        _seq(item.get("values"), "spec.lists[%d].values" % index)
+        if item.get("name"):
             out[str(item["name"])] = item
     return out
 
 
-def _tracepoint_point(category, event):
-    return {
-        "kind": "tracepoint", "target": "%s:%s" % (category, event),
-        "measured_on": "tracepoint:%s:%s" % (category, event), "tracepoint": (category, event),
-        "measurable": True, "reason": None, "note": None,
-    }
+def _point(kind, target, probe=None, reason=None, note=None):
+    return {"kind": kind, "target": target, "probe": probe, "measured_on": None,
+            "measurable": probe is not None, "reason": reason, "note": note}
 
 
-def _kprobe_point(name, is_syscall, kprobes_ok, kprobes_reason):
+def _kprobe_point(name, is_syscall, is_return, caps):
+    kprobes_ok, kprobes_reason, prefix = caps
     base = syscall_base(name) if is_syscall else None
-    if base:
-        return {
-            "kind": "kprobe", "target": name,
-            "measured_on": "tracepoint:syscalls:sys_enter_%s" % base,
-            "tracepoint": ("syscalls", "sys_enter_%s" % base), "measurable": True, "reason": None,
-            "note": "syscall kprobe %s measured on the syscalls:sys_enter_%s tracepoint, which fires "
-                    "once per call like the kprobe" % (name, base),
-        }
+    kind = "kretprobe" if is_return else "kprobe"
     if kprobes_ok:
-        reason = "kprobe attach points other than syscalls are not probed by hook_probe"
-    else:
-        reason = kprobes_reason
-    return {"kind": "kprobe", "target": name, "measured_on": None, "tracepoint": None,
-            "measurable": False, "reason": reason, "note": None}
+        function = prefix + "sys_" + base if base else name
+        note = None if function == name else "syscall %s attached as the kernel function %s" % (name, function)
+        return _point(kind, name, ("kprobe", function, is_return), note=note)
+    if base:
+        event = ("sys_exit_%s" if is_return else "sys_enter_%s") % base
+        return _point(kind, name, ("tracepoint", "syscalls", event),
+                      note="fallback: this kernel cannot attach kprobes (%s), so the syscall %s %s is measured "
+                           "on the syscalls:%s tracepoint, which fires once per call like it"
+                           % (kprobes_reason, kind, name, event))
+    return _point(kind, name, reason=kprobes_reason)
 
 
-def _kprobe_points(kprobe, path, lists, kprobes_ok, kprobes_reason):
+def _kprobe_points(kprobe, path, lists, caps):
     call = str(kprobe.get("call") or "")
     syscall_flag = kprobe.get("syscall")
+    returns = [False, True] if kprobe.get("return") is True else [False]
     if call.startswith("list:"):
         name = call[len("list:"):]
         lst = lists.get(name)
         if lst is None:
-            return [{"kind": "kprobe", "target": call, "measured_on": None, "tracepoint": None,
-                     "measurable": False, "reason": "%s.call refers to list %r, which spec.lists does not "
-                     "define" % (path, name), "note": None}]
-        is_syscall = str(lst.get("type", "")) == "syscalls"
-        values = lst.get("values") or []
+            return [_point("kprobe", call, reason="%s.call refers to list %r, which spec.lists does not define"
+                                                  % (path, name))]
         if str(lst.get("type", "")).startswith("generated"):
-            return [{"kind": "kprobe", "target": call, "measured_on": None, "tracepoint": None,
-                     "measurable": False, "reason": "list %r of type %s is generated by the agent at load "
-                     "time; its functions are not known here" % (name, lst.get("type")), "note": None}]
-        return [_kprobe_point(str(v), is_syscall, kprobes_ok, kprobes_reason) for v in values]
-    is_syscall = syscall_flag is not False and syscall_base(call) is not None
+            return [_point("kprobe", call, reason="list %r of type %s is generated by the agent at load time; "
+                                                  "its functions are not known here" % (name, lst.get("type")))]
+        is_syscall = str(lst.get("type", "")) == "syscalls"
+        return [_kprobe_point(str(v), is_syscall, ret, caps) for v in lst.get("values") or [] for ret in returns]
     if syscall_flag is True and syscall_base(call) is None:
-        is_syscall = syscall_base("sys_" + call) is not None
-        call_name = "sys_" + call if is_syscall else call
-        return [_kprobe_point(call_name, is_syscall, kprobes_ok, kprobes_reason)]
-    return [_kprobe_point(call, is_syscall, kprobes_ok, kprobes_reason)]
+        return [_kprobe_point("sys_" + call, True, ret, caps) for ret in returns]
+    is_syscall = syscall_flag is not False and syscall_base(call) is not None
+    return [_kprobe_point(call, is_syscall, ret, caps) for ret in returns]
 
 
-def attach_plan(document, kprobes_ok, kprobes_reason):
+def attach_plan(document, kprobes_ok, kprobes_reason, syscall_prefix="__x64_"):
     """Hooks of the policy `document` with the attach points a probe would use."""
     spec = document.get("spec") if isinstance(document, dict) else None
     if not isinstance(spec, dict):
         raise ValueError("the policy has no spec mapping (expected a TracingPolicy document with spec.kprobes, "
                          "spec.tracepoints, ...)")
+    caps = (kprobes_ok, kprobes_reason, syscall_prefix)
     lists = _lists(spec)
     hooks = []
-    for index, tp in enumerate(spec.get("tracepoints") or []):
+    for index, tp in _entries(spec, "tracepoints"):
         path = "spec.tracepoints[%d]" % index
-        category, event = str(tp.get("subsystem", "")), str(tp.get("event", ""))
+        category, event = str(tp.get("subsystem") or ""), str(tp.get("event") or "")
+        target = "%s:%s" % (category, event)
         if not category or not event:
-            point = {"kind": "tracepoint", "target": "%s:%s" % (category, event), "measured_on": None,
-                     "tracepoint": None, "measurable": False,
-                     "reason": "%s needs both subsystem and event" % path, "note": None}
+            point = _point("tracepoint", target, reason="%s needs both subsystem and event" % path)
         else:
-            point = _tracepoint_point(category, event)
+            point = _point("tracepoint", target, ("tracepoint", category, event))
         hooks.append({"hook": "%s: tracepoint %s/%s" % (path, category, event), "path": path,
                       "section": "tracepoints", "attach_points": [point]})
-    for index, kprobe in enumerate(spec.get("kprobes") or []):
+    for index, kprobe in _entries(spec, "kprobes"):
         path = "spec.kprobes[%d]" % index
         hooks.append({"hook": "%s: kprobe call %s" % (path, kprobe.get("call")), "path": path,
-                      "section": "kprobes",
-                      "attach_points": _kprobe_points(kprobe, path, lists, kprobes_ok, kprobes_reason)})
+                      "section": "kprobes", "attach_points": _kprobe_points(kprobe, path, lists, caps)})
+    for index, lsm in _entries(spec, "lsmhooks"):
+        path = "spec.lsmhooks[%d]" % index
+        hook = str(lsm.get("hook") or "")
+        point = _point("lsmhook", hook, ("lsm", hook)) if hook else \
+            _point("lsmhook", hook, reason="%s needs a hook" % path)
+        hooks.append({"hook": "%s: lsmhook %s" % (path, hook), "path": path, "section": "lsmhooks",
+                      "attach_points": [point]})
     for section in sorted(UNMEASURED_SECTIONS):
-        for index, hook in enumerate(spec.get(section) or []):
+        for index, hook in _entries(spec, section):
             path = "spec.%s[%d]" % (section, index)
-            target = str(hook.get("hook") or hook.get("call") or hook.get("symbol") or hook.get("name") or "")
+            target = str(hook.get("path") or hook.get("call") or hook.get("symbol") or hook.get("name") or "")
             hooks.append({"hook": "%s: %s %s" % (path, section, target), "path": path, "section": section,
-                          "attach_points": [{"kind": section.rstrip("s"), "target": target,
-                                             "measured_on": None, "tracepoint": None, "measurable": False,
-                                             "reason": UNMEASURED_SECTIONS[section], "note": None}]})
+                          "attach_points": [_point(section.rstrip("s"), target,
+                                                   reason=UNMEASURED_SECTIONS[section])]})
     return hooks

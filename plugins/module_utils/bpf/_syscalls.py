@@ -30,11 +30,21 @@ BPF_OBJ_GET = 7
 BPF_PROG_GET_NEXT_ID = 11
 BPF_PROG_GET_FD_BY_ID = 13
 BPF_OBJ_GET_INFO_BY_FD = 15
+BPF_RAW_TRACEPOINT_OPEN = 17
+BPF_LINK_CREATE = 28
 BPF_ENABLE_STATS = 32
 BPF_STATS_RUN_TIME = 0
 
+BPF_PROG_TYPE_KPROBE = 2
 BPF_PROG_TYPE_TRACEPOINT = 5
+BPF_PROG_TYPE_TRACING = 26
+BPF_PROG_TYPE_LSM = 29
+BPF_TRACE_FENTRY = 24
+BPF_LSM_MAC = 27
+BPF_TRACE_KPROBE_MULTI = 42
+BPF_F_KPROBE_MULTI_RETURN = 1
 PERF_TYPE_TRACEPOINT = 2
+KPROBE_PMU = "/sys/bus/event_source/devices/kprobe"
 PERF_FLAG_FD_CLOEXEC = 1 << 3
 PERF_EVENT_IOC_ENABLE = 0x2400
 PERF_EVENT_IOC_DISABLE = 0x2401
@@ -84,6 +94,9 @@ def _hint(err):
         return " (run as root or with CAP_BPF and CAP_PERFMON)"
     if err == _errno.ENOSYS:
         return " (the kernel has no bpf() syscall: CONFIG_BPF_SYSCALL is off)"
+    if err == _errno.E2BIG:
+        return (" (the attach point already carries the kernel's limit of 64 BPF programs, "
+                "BPF_TRACE_MAX_PROGS: detach some or probe fewer hooks on it at once)")
     return ""
 
 
@@ -134,8 +147,13 @@ def _insn(code, dst=0, src=0, off=0, imm=0):
     return struct.pack("<BBhi", code, (src << 4) | dst, off, imm)
 
 
-def load_probe_program(name="ebpfops_probe"):
-    """Load a minimal GPL tracepoint program ("r0 = 0; exit") and return its fd."""
+def load_probe_program(name="ebpfops_probe", prog_type=BPF_PROG_TYPE_TRACEPOINT, attach_type=0, btf_id=0):
+    """Load a minimal GPL program ("r0 = 0; exit") and return its fd.
+
+    prog_type is a BPF_PROG_TYPE_*; attach_type the expected attach type (BPF_TRACE_KPROBE_MULTI,
+    BPF_LSM_MAC, BPF_TRACE_FENTRY) and btf_id the vmlinux BTF id of the function for LSM and tracing
+    programs. Returning 0 means "no event" for kprobes and tracepoints and "allow" for LSM hooks.
+    """
     insns = _insn(0xb7) + _insn(0x95)  # mov64 r0, 0 ; exit
     insn_buf = ctypes.create_string_buffer(insns, len(insns))
     license_buf = ctypes.create_string_buffer(b"GPL")
@@ -143,12 +161,15 @@ def load_probe_program(name="ebpfops_probe"):
     raw_name = name.encode("ascii", "replace")[:15]
     attr = struct.pack(
         "<IIQQIIQII16s",
-        BPF_PROG_TYPE_TRACEPOINT, len(insns) // 8, ctypes.addressof(insn_buf),
+        prog_type, len(insns) // 8, ctypes.addressof(insn_buf),
         ctypes.addressof(license_buf), 1, len(log_buf), ctypes.addressof(log_buf), 0, 0, raw_name,
     )
+    attr += struct.pack("<II", 0, attach_type)  # prog_ifindex, expected_attach_type
+    attr += b"\0" * (108 - len(attr)) + struct.pack("<I", btf_id)  # attach_btf_id
     attr += b"\0" * (128 - len(attr))
+    kind = PROG_TYPES[prog_type] if prog_type < len(PROG_TYPES) else str(prog_type)
     try:
-        fd, _buf = _bpf(BPF_PROG_LOAD, attr, "loading BPF tracepoint program %r" % name)
+        fd, _buf = _bpf(BPF_PROG_LOAD, attr, "loading BPF %s program %r" % (kind, name))
     except BpfError as exc:
         log = log_buf.value.decode("utf-8", "replace").strip()
         if log:
@@ -196,6 +217,76 @@ def attach_tracepoint(prog_fd, category, event):
             raise BpfError("%s to tracepoint %s:%s failed: %s%s"
                            % (what, category, event, os.strerror(err), _hint(err)), errno=err)
     return fd
+
+
+def _kprobe_pmu():
+    """(type, retprobe bit) of the kernel's kprobe PMU."""
+    try:
+        with open(os.path.join(KPROBE_PMU, "type")) as handle:
+            pmu_type = int(handle.read().strip())
+        with open(os.path.join(KPROBE_PMU, "format", "retprobe")) as handle:
+            bit = int(handle.read().strip().split(":", 1)[1])
+    except (IOError, OSError, ValueError, IndexError):
+        raise BpfError("the kprobe PMU (%s) is not available: %s" % (KPROBE_PMU, KPROBES_MISSING),
+                       errno=_errno.ENOENT)
+    return pmu_type, bit
+
+
+def attach_kprobe(prog_fd, function, retprobe=False):
+    """Attach a kprobe program to kernel function `function` through the kprobe PMU (perf_event_open
+    with PERF_EVENT_IOC_SET_BPF); return the perf event fd (close it to detach)."""
+    pmu_type, bit = _kprobe_pmu()
+    what = "kretprobe" if retprobe else "kprobe"
+    name = ctypes.create_string_buffer(function.encode("ascii", "replace"))
+    attr = struct.pack("<IIQQQQQ", pmu_type, PERF_ATTR_SIZE_VER5, (1 << bit) if retprobe else 0, 1, 0, 0, 1)
+    attr += struct.pack("<IIQQ", 0, 0, ctypes.addressof(name), 0)  # wakeup, bp_type, kprobe_func, probe_offset
+    attr += b"\0" * (PERF_ATTR_SIZE_VER5 - len(attr))
+    fd = _perf_event_open(attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC)
+    del name
+    if fd < 0:
+        err = -fd
+        hint = " (no such kernel function, or it cannot be probed: see /sys/kernel/tracing/" \
+               "available_filter_functions)" if err in (_errno.ENOENT, _errno.EINVAL) else _hint(err)
+        raise BpfError("perf_event_open on %s %s failed: %s%s" % (what, function, os.strerror(err), hint),
+                       errno=err)
+    for request, arg, step in ((PERF_EVENT_IOC_SET_BPF, prog_fd, "attaching the program"),
+                               (PERF_EVENT_IOC_ENABLE, 0, "enabling the perf event")):
+        err = _ioctl(fd, request, arg)
+        if err:
+            close(fd)
+            raise BpfError("%s to %s %s failed: %s%s" % (step, what, function, os.strerror(err), _hint(err)),
+                           errno=err)
+    return fd
+
+
+def attach_kprobe_multi(prog_fd, functions, retprobe=False):
+    """Attach a program loaded with BPF_TRACE_KPROBE_MULTI to every function in `functions` with one
+    BPF_LINK_CREATE; return the link fd. EOPNOTSUPP means the kernel has no kprobe_multi (CONFIG_FPROBE)."""
+    names = [ctypes.create_string_buffer(f.encode("ascii", "replace")) for f in functions]
+    array = (ctypes.c_char_p * len(names))(*[ctypes.addressof(n) for n in names])
+    attr = struct.pack("<IIIIIIQQQ", prog_fd, 0, BPF_TRACE_KPROBE_MULTI, 0,
+                       BPF_F_KPROBE_MULTI_RETURN if retprobe else 0, len(names), ctypes.addressof(array), 0, 0)
+    attr += b"\0" * (64 - len(attr))
+    what = "kprobe_multi%s link on %s" % (" return" if retprobe else "", ", ".join(functions))
+    fd, _buf = _bpf(BPF_LINK_CREATE, attr, "creating a " + what)
+    del names, array
+    return fd
+
+
+def attach_btf_program(prog_fd):
+    """Attach a loaded LSM or fentry program to the function it was loaded for; return the link fd."""
+    fd, _buf = _bpf(BPF_RAW_TRACEPOINT_OPEN, struct.pack("<QI", 0, prog_fd) + b"\0" * 4,
+                    "attaching the BPF trampoline program")
+    return fd
+
+
+def active_lsms():
+    """The kernel's active LSMs (/sys/kernel/security/lsm), or None when it cannot be read."""
+    try:
+        with open("/sys/kernel/security/lsm") as handle:
+            return [name for name in handle.read().strip().split(",") if name]
+    except (IOError, OSError):
+        return None
 
 
 def _kernel_config_has(option):

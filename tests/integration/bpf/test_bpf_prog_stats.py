@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _session
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf
 from ansible_collections.ebpfops.tetragon.plugins.modules import bpf_prog_stats
 from ansible_collections.ebpfops.tetragon.tests.integration.bpf.conftest import syscall_loop
@@ -23,7 +24,7 @@ CALLS = 3000
 
 
 def _sysctl():
-    with open(bpf_prog_stats.STATS_SYSCTL) as handle:
+    with open(_session.STATS_SYSCTL) as handle:
         return handle.read()
 
 

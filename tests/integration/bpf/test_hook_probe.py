@@ -27,6 +27,20 @@ UNLINKS = 1500
 OTHER_CALLS = 30000
 
 
+def _own_bpf_fds():
+    """The BPF objects (programs, links, stats) this process holds; the module runs in-process, so when
+    it has released everything this is what it was before (other processes may load programs meanwhile)."""
+    found = []
+    for name in sorted(os.listdir("/proc/self/fdinfo"), key=int):
+        try:
+            target = os.readlink("/proc/self/fd/%s" % name)
+        except OSError:
+            continue
+        if target.startswith("anon_inode:bpf") or target.startswith("anon_inode:[perf_event]"):
+            found.append((int(name), target))
+    return found
+
+
 def workload():
     """UNLINKS create+unlink pairs and OTHER_CALLS getppid() calls."""
     directory = tempfile.mkdtemp(prefix="ebpfops-hook-")
@@ -59,11 +73,11 @@ def seed():
 
 def test_original_fires_on_every_syscall_rewrite_once_per_unlink(needs_root, seed):
     rewritten = rewrite(seed, (1, 7, 0))[0]
-    programs_before = sorted(_bpf.prog_ids())
+    programs_before = _own_bpf_fds()
     original = probe(seed)
-    programs_between = sorted(_bpf.prog_ids())
+    programs_between = _own_bpf_fds()
     result = probe(rewritten)
-    programs_after = sorted(_bpf.prog_ids())
+    programs_after = _own_bpf_fds()
     assert programs_before == programs_between == programs_after
 
     [hook] = original["hooks"]
@@ -84,31 +98,48 @@ def test_original_fires_on_every_syscall_rewrite_once_per_unlink(needs_root, see
     assert original["total_events"] >= 15 * result["total_events"]
 
 
-def test_kprobe_on_kernel_function_is_not_measurable_with_reason(needs_root):
+def test_unmeasurable_hooks_fail_closed_with_their_reasons(needs_root):
+    """This machine's kernel has no kprobes and refuses BPF LSM programs: those hooks are reported, never zero."""
     policy = {"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy", "metadata": {"name": "mixed"},
               "spec": {"kprobes": [{"call": "security_file_open", "syscall": False},
                                    {"call": "__x64_sys_getppid"}],
                        "tracepoints": [{"subsystem": "syscalls", "event": "sys_enter_no_such_call"}],
                        "lsmhooks": [{"hook": "file_open"}]}}
-    before = sorted(_bpf.prog_ids())
-    with set_module_args({"content": policy, "interval": 0.3}):
-        result = run_module(hook_probe.main)
-    assert sorted(_bpf.prog_ids()) == before
-    by_target = dict((p["target"], p) for h in result["hooks"] for p in h["attach_points"])
     available, reason = _bpf.kprobes_available()
+    assert not available, "this test asserts the fallback of a kernel without kprobes (the VM tests cover kprobes)"
+    before = _own_bpf_fds()
+    with set_module_args({"content": policy, "interval": 0.3}):
+        failure = run_module(hook_probe.main, fails=True)
+    assert _own_bpf_fds() == before
+    assert failure["complete"] is False and "could not be measured" in failure["msg"]
+    assert sorted(m["target"] for m in failure["unmeasured"]) == [
+        "file_open", "security_file_open", "syscalls:sys_enter_no_such_call"]
+    with set_module_args({"content": policy, "interval": 0.3, "allow_unmeasured": True}):
+        result = run_module(hook_probe.main)
+    assert _own_bpf_fds() == before
+    by_target = dict((p["target"], p) for h in result["hooks"] for p in h["attach_points"])
     kprobe = by_target["security_file_open"]
     assert kprobe["measurable"] is False and kprobe["events"] is None
-    if not available:
-        assert kprobe["reason"] == reason
-        assert "CONFIG_KPROBES" in kprobe["reason"]
-        assert result["kprobes"] is False
+    assert kprobe["reason"] == reason and "CONFIG_KPROBES" in reason and result["kprobes"] is False
     syscall = by_target["__x64_sys_getppid"]
     assert syscall["measurable"] is True
     assert syscall["measured_on"] == "tracepoint:syscalls:sys_enter_getppid"
+    assert syscall["note"].startswith("fallback: this kernel cannot attach kprobes")
     missing = by_target["syscalls:sys_enter_no_such_call"]
     assert missing["measurable"] is False and "does not exist" in missing["reason"]
-    assert by_target["file_open"]["measurable"] is False
-    assert result["total_events"] == syscall["events"]
+    lsm = by_target["file_open"]
+    assert lsm["measurable"] is False and lsm["events"] is None and "lsm" in lsm["reason"]
+    assert result["total_events"] == syscall["events"] and result["complete"] is False
+
+
+def test_more_probes_than_the_kernel_allows_on_one_tracepoint_share_one_program(needs_root):
+    """65 hooks on one tracepoint (the kernel allows 64 programs there) are measured with one program."""
+    policy = {"metadata": {"name": "many"},
+              "spec": {"tracepoints": [{"subsystem": "syscalls", "event": "sys_enter_getppid"}] * 65}}
+    with set_module_args({"content": policy, "interval": 0.3}):
+        result = run_module(hook_probe.main)
+    events = set(p["events"] for h in result["hooks"] for p in h["attach_points"])
+    assert result["complete"] is True and len(result["hooks"]) == 65 and len(events) == 1
 
 
 def test_playbook_reads_src_on_the_controller(needs_root, tmp_path):

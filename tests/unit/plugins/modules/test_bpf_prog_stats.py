@@ -12,6 +12,7 @@ import errno
 
 import pytest
 
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _session
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf
 from ansible_collections.ebpfops.tetragon.plugins.modules import bpf_prog_stats
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import run_module, set_module_args
@@ -57,6 +58,7 @@ def fake(monkeypatch):
     def install(*args, **kwargs):
         bpf = FakeBpf(*args, **kwargs)
         monkeypatch.setattr(bpf_prog_stats, "_bpf", bpf)
+        monkeypatch.setattr(_session, "_bpf", bpf)
         return bpf
     return install
 
@@ -99,14 +101,14 @@ def test_missing_tetragon_directory(fake, tmp_path):
 
 def test_kernel_without_enable_stats(fake, monkeypatch, tmp_path):
     fake([str(tmp_path)], {1: [0, 0]}, stats_errno=errno.EINVAL)
-    monkeypatch.setattr(bpf_prog_stats, "read_sysctl", lambda: 0)
+    monkeypatch.setattr(_session, "read_sysctl", lambda path: 0)
     msg = _run({"scope": "all"}, fails=True)["msg"]
     assert "cannot switch on BPF run-time statistics" in msg and "5.8" in msg
 
 
 def test_kernel_without_enable_stats_but_sysctl_on(fake, monkeypatch, tmp_path):
     fake([str(tmp_path)], {1: [0, 0]}, stats_errno=errno.EINVAL)
-    monkeypatch.setattr(bpf_prog_stats, "read_sysctl", lambda: 1)
+    monkeypatch.setattr(_session, "read_sysctl", lambda path: 1)
     result = _run({"scope": "all"})
     assert result["stats_enabled_by_module"] is False and result["total_run_cnt"] == 100
 
@@ -117,7 +119,7 @@ def test_not_permitted_says_become(fake, tmp_path):
     assert "become: true" in msg and "CAP_BPF" in msg
 
 
-@pytest.mark.parametrize("interval", [0, -1, 7200])
+@pytest.mark.parametrize("interval", [0, -1, 7200, "nan", "inf"])
 def test_bad_interval(fake, interval):
     fake(["/sys/fs/bpf"], {})
     assert "interval must be between" in _run({"interval": interval}, fails=True)["msg"]
@@ -137,3 +139,18 @@ def test_a_budget_that_would_turn_the_check_off_is_refused_before_measuring(fake
     result = _run({"scope": "all", "max_overhead_percent": budget}, fails=True)
     assert "max_overhead_percent: the budget must be a finite number" in result["msg"]
     assert bpf.open_fds == set() and bpf.progs[1] == [0, 0]
+
+
+@pytest.mark.parametrize("bpf_dir", ["../../../etc", "/etc", "..", ".", "tetragon/../.."])
+def test_bpf_dir_stays_inside_the_bpffs(fake, tmp_path, bpf_dir):
+    fake([str(tmp_path)], {})
+    msg = _run({"bpffs": str(tmp_path), "bpf_dir": bpf_dir}, fails=True)["msg"]
+    assert "must be a relative directory inside the BPF filesystem %s" % tmp_path in msg
+
+
+def test_bpf_dir_symlink_out_of_the_bpffs_is_refused(fake, tmp_path):
+    (tmp_path / "fs").mkdir()
+    (tmp_path / "fs" / "tetragon").symlink_to("/etc")
+    fake([str(tmp_path / "fs")], {})
+    msg = _run({"bpffs": str(tmp_path / "fs")}, fails=True)["msg"]
+    assert "symlink" in msg and "/etc" in msg
