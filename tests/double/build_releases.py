@@ -102,10 +102,8 @@ def members(version, broken):
         files[lib + "tetragon.conf.d/" + name] = ((value + "\n").encode() if value else b"", 0o644)
     for name, data in yaml_package().items():
         files[lib + "double/" + name] = (data, 0o644)
-    bpf = os.path.join(ROOT, "plugins", "module_utils", "_bpf.py")
-    if os.path.exists(bpf):
-        with open(bpf, "rb") as handle:
-            files[lib + "double/_bpf.py"] = (handle.read(), 0o644)
+    with open(os.path.join(ROOT, "plugins", "module_utils", "bpf", "_syscalls.py"), "rb") as handle:
+        files[lib + "double/_bpf.py"] = (handle.read(), 0o644)
     return files
 
 
