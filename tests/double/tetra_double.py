@@ -24,6 +24,9 @@ def parse(argv):
     args = list(argv)
     while args:
         arg = args.pop(0)
+        if arg == "--":
+            words.extend(args)
+            break
         if arg in aliases or (arg.startswith("--") and arg[2:].split("=")[0] in flags):
             key = aliases.get(arg) or arg[2:].split("=")[0]
             flags[key] = arg.split("=", 1)[1] if "=" in arg else (args.pop(0) if args else die("flag needs a value"))
