@@ -13,10 +13,10 @@ from ansible_collections.ebpfops.tetragon.plugins.module_utils.report._audit imp
     AuditReportError, build_report, render_html)
 
 
-def audit_report(results, budget_percent=None, hosts=None, top=10, generated_at=None, title=None):
+def audit_report(results, budget_percent=None, hosts=None, top=10, generated_at=None, title=None, guard=None):
     try:
         return build_report(results, budget_percent=budget_percent, top=top, hosts=hosts,
-                            generated_at=generated_at, title=title)
+                            generated_at=generated_at, title=title, guard=guard)
     except AuditReportError as exc:
         raise AnsibleFilterError("ebpfops.tetragon.audit_report: %s" % exc)
 

@@ -335,9 +335,18 @@ class Agent(object):
         policy.mode = "TP_MODE_" + mode.upper()
 
     def enable(self, name, enabled, namespace=""):
+        # ConfigureTracingPolicy (tetra >= 1.4): disabling unloads the policy's sensors (programs detached,
+        # pins gone), enabling loads them again; the policy stays listed either way.
         policy = self.policies.get((namespace, name))
         if policy is None:
             raise RuntimeError("tracing policy %s does not exist" % name)
+        if policy.state == "TP_STATE_LOAD_ERROR":
+            raise RuntimeError("tracing policy %s is in state %s" % (name, policy.state))
+        if enabled and policy.state != "TP_STATE_ENABLED":
+            if self.bpf_root:
+                policy.attach(self.bpf_root)
+        elif not enabled and policy.state == "TP_STATE_ENABLED":
+            policy.release()
         policy.state = "TP_STATE_ENABLED" if enabled else "TP_STATE_DISABLED"
 
     def handle(self, request):

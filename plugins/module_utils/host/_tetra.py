@@ -12,6 +12,7 @@ host, a fake agent in unit tests).
       .policies()            -> {(namespace, name): entry}   (tetra tp list -o json)
       .add(path, mode=None)  -> None or raises TetraError with the agent's error text
       .delete(name, namespace="") / .set_mode(name, mode, namespace="")
+      .disable(name, namespace="") / .enable(name, namespace="")   (ConfigureTracingPolicy from tetra 1.4)
 Positional arguments follow `--`, so a name or path starting with '-' is never read as a flag.
 """
 
@@ -134,3 +135,15 @@ class Tetra(object):
         if namespace:
             args += ["--namespace", namespace]
         self._call(*(args + ["--", name, mode]))
+
+    def disable(self, name, namespace=""):
+        self._switch("disable", name, namespace)
+
+    def enable(self, name, namespace=""):
+        self._switch("enable", name, namespace)
+
+    def _switch(self, verb, name, namespace):
+        args = ["tracingpolicy", verb]
+        if namespace:
+            args += ["--namespace", namespace]
+        self._call(*(args + ["--", name]))

@@ -18,7 +18,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import datetime
+import json
 import math
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._stats import is_over
@@ -203,16 +205,34 @@ def _fleet_policies(hosts):
     return fleet
 
 
+def _guard(raw):
+    """A host's guard status (role ebpfops.tetragon.guard status.json, slurped or parsed); None without a guard."""
+    if isinstance(raw, Mapping) and "content" in raw:
+        try:
+            raw = json.loads(base64.b64decode(raw["content"]).decode("utf-8"))
+        except (TypeError, ValueError):
+            return {"error": "the guard's status.json is not JSON"}
+    if not isinstance(raw, Mapping) or "decisions" not in raw:
+        return None
+    keep = ("time_iso", "policy", "action", "result", "measured_percent", "budget_percent", "budget_kind", "detail")
+    decisions = [d for d in raw.get("decisions") or [] if isinstance(d, Mapping)]
+    return {"updated": raw.get("updated_iso"), "action": (raw.get("config") or {}).get("action"),
+            "quarantined": [_text(k) for k in raw.get("quarantined") or []],
+            "decisions": [dict((k, d.get(k)) for k in keep) for d in decisions]}
+
+
 def _now():
     return datetime.datetime.now(_UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
-def build_report(results, budget_percent=None, top=DEFAULT_TOP, hosts=None, generated_at=None, title=None):
+def build_report(results, budget_percent=None, top=DEFAULT_TOP, hosts=None, generated_at=None, title=None,
+                 guard=None):
     """Fleet report from ``{host: registered bpf_prog_stats result}``.
 
     ``hosts`` (optional) lists every host that was audited: a host without a result there is
     reported as ``missing``. Hosts whose task failed, was skipped or could not reach the host stay
-    in the report with their status and message; nothing is dropped.
+    in the report with their status and message; nothing is dropped. ``guard`` (optional) maps host
+    names to the guard's status.json (slurped): each host gets ``guard`` (decisions, quarantine) or None.
     """
     if not isinstance(results, Mapping):
         raise AuditReportError("audit_report expects a mapping of host name -> bpf_prog_stats result, got %s"
@@ -236,6 +256,7 @@ def build_report(results, budget_percent=None, top=DEFAULT_TOP, hosts=None, gene
     entries, programs = [], []
     for name in names:
         entry, host_programs = _host(name, results.get(name), budget)
+        entry["guard"] = _guard((guard or {}).get(name) if isinstance(guard, Mapping) else None)
         entries.append(entry)
         programs.extend(host_programs)
     ok = [h for h in entries if h["status"] == "ok"]
