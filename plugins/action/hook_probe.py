@@ -8,38 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleError
-from ansible.module_utils.common.text.converters import to_native
-from ansible.plugins.action import ActionBase
-
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import HAS_YAML, read_policy
+from ansible_collections.ebpfops.tetragon.plugins.plugin_utils._policy_src_action import PolicySrcAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(PolicySrcAction):
+    MODULE = "ebpfops.tetragon.hook_probe"
     _VALID_ARGS = frozenset(("src", "content", "interval", "allow_unmeasured", "kprobe_attach"))
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-        args = dict(self._task.args)
-        if args.get("src") is not None:
-            if args.get("content") is not None:
-                result.update(failed=True, msg="parameters are mutually exclusive: src|content")
-                return result
-            if not HAS_YAML:
-                result.update(failed=True, msg="PyYAML is required on the controller to read src")
-                return result
-            src = args.pop("src")
-            try:
-                path = self._find_needle("files", src)
-                args["content"] = read_policy(path)[1]
-            except AnsibleError as exc:
-                result.update(failed=True, msg="src %s not found on the controller: %s" % (src, to_native(exc)))
-                return result
-            except ValueError as exc:
-                result.update(failed=True, msg=to_native(exc))
-                return result
-        result.update(self._execute_module(module_name="ebpfops.tetragon.hook_probe", module_args=args,
-                                           task_vars=task_vars))
-        return result

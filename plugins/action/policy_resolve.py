@@ -8,47 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleError
-from ansible.module_utils.common.text.converters import to_native
-from ansible.plugins.action import ActionBase
-
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _load as _policy_load
+from ansible_collections.ebpfops.tetragon.plugins.plugin_utils._policy_src_action import PolicySrcAction
 
 
-def _document(path):
-    """The first policy document of the file at path, or ValueError saying why there is none."""
-    docs = _policy_load.load_file(path)
-    if not docs or docs[0]["document"] is None:
-        problems = "; ".join("%s%s" % ((f["path"] + ": ") if f["path"] else "", f["message"])
-                             for d in docs for f in d["findings"] if f["severity"] == "error")
-        raise ValueError("%s is not a usable policy: %s" % (path, problems or "no document"))
-    return docs[0]["document"]
-
-
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(PolicySrcAction):
+    MODULE = "ebpfops.tetragon.policy_resolve"
     _VALID_ARGS = frozenset(("src", "content", "cache_dir"))
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-        args = dict(self._task.args)
-        if args.get("src") is not None:
-            if args.get("content") is not None:
-                result.update(failed=True, msg="parameters are mutually exclusive: src|content")
-                return result
-            if not _policy_load.HAS_YAML:
-                result.update(failed=True, msg="PyYAML is required on the controller to read src")
-                return result
-            src = args.pop("src")
-            try:
-                args["content"] = _document(self._find_needle("files", src))
-            except AnsibleError as exc:
-                result.update(failed=True, msg="src %s not found on the controller: %s" % (src, to_native(exc)))
-                return result
-            except ValueError as exc:
-                result.update(failed=True, msg=to_native(exc))
-                return result
-        result.update(self._execute_module(module_name="ebpfops.tetragon.policy_resolve", module_args=args,
-                                           task_vars=task_vars))
-        return result

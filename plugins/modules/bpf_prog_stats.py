@@ -189,7 +189,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._stats import (
     attribute, budget_message, check_budget, overhead_percent, per_policy, program_delta, verdicts)
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._session import StatsSession, StatsUnavailable
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._session import (
+    StatsSession, StatsUnavailable, pinned_programs)
 
 PERMISSION_HINT = ("reading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run the task with "
                    "become: true")
@@ -215,38 +216,6 @@ def pick_bpffs(requested):
         if preferred in mounts:
             return preferred
     return mounts[0]
-
-
-def _is_prog_fd(fd):
-    try:
-        with open("/proc/self/fdinfo/%d" % fd) as handle:
-            return "prog_type:" in handle.read()
-    except (IOError, OSError):
-        return False
-
-
-def pinned_programs(root):
-    """Open every program pinned under root; return {id: (fd, pin)}."""
-    found = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for filename in sorted(filenames):
-            path = os.path.join(dirpath, filename)
-            try:
-                fd = _bpf.get_pinned(path)
-            except _bpf.BpfError as exc:
-                if exc.errno in (errno.EPERM, errno.EACCES):
-                    raise
-                continue
-            if not _is_prog_fd(fd):
-                _bpf.close(fd)
-                continue
-            prog_id = _bpf.prog_info(fd)["id"]
-            if prog_id in found:
-                _bpf.close(fd)
-                continue
-            found[prog_id] = (fd, path)
-    return found
 
 
 def tetragon_root(bpffs, bpf_dir):

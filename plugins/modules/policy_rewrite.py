@@ -160,7 +160,6 @@ valid:
   sample: true
 """
 
-import errno
 import os
 import tempfile
 
@@ -210,28 +209,11 @@ def _source(module):
 
 def _dest(module, dest):
     """(real path written to, its current bytes or None); fails when dest cannot be a policy file. A
-    symlink is written through to its target."""
-    real = os.path.realpath(dest)
-    info = None
-    for path in (dest, real):
-        try:
-            info = os.stat(path)
-        except (IOError, OSError) as exc:
-            if exc.errno != errno.ENOENT:
-                module.fail_json(msg="dest %s" % _policy_load.os_error(path, exc).message)
-    if info is not None:
-        kind = _policy_load.file_kind(info.st_mode)
-        if kind:
-            module.fail_json(msg="dest %s is %s; give the path of a regular file" % (dest, kind))
-    directory = os.path.dirname(real)
-    if not os.path.isdir(directory) and not module.check_mode:  # in check mode an earlier task may create it
-        module.fail_json(msg="dest directory %s does not exist; create it first" % directory)
-    if info is None:
-        return real, None
+    symlink is written through to its target. In check mode an earlier task may create the directory."""
     try:
-        return real, _policy_load.read_bytes(real)
-    except _policy_load.PolicyLoadError:
-        return real, b""  # unreadable or over the limit: replaced if the rewrite differs
+        return _policy_load.write_target(dest, "dest", need_directory=not module.check_mode)
+    except _policy_load.PolicyLoadError as exc:
+        module.fail_json(msg=str(exc))
 
 
 def _write(module, real, dest, text):

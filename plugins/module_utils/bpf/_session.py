@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import os
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf
 
@@ -86,3 +87,35 @@ class StatsSession(object):
     def __exit__(self, exc_type, exc, traceback):
         self.close()
         return False
+
+
+def _is_prog_fd(fd):
+    try:
+        with open("/proc/self/fdinfo/%d" % fd) as handle:
+            return "prog_type:" in handle.read()
+    except (IOError, OSError):
+        return False
+
+
+def pinned_programs(root):
+    """Open every program pinned under root; return {id: (fd, pin)}."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for filename in sorted(filenames):
+            path = os.path.join(dirpath, filename)
+            try:
+                fd = _bpf.get_pinned(path)
+            except _bpf.BpfError as exc:
+                if exc.errno in (errno.EPERM, errno.EACCES):
+                    raise
+                continue
+            if not _is_prog_fd(fd):
+                _bpf.close(fd)
+                continue
+            prog_id = _bpf.prog_info(fd)["id"]
+            if prog_id in found:
+                _bpf.close(fd)
+                continue
+            found[prog_id] = (fd, path)
+    return found

@@ -29,6 +29,7 @@ import sys
 import time
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._session import StatsUnavailable
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.guard import _budget, _quarantine
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.guard._sample import sample
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
@@ -207,6 +208,9 @@ class Guard(object):
                         log(3, "cannot read BPF statistics: %s; the unit needs CAP_SYS_ADMIN" % exc)
                         return 1
                     log(4, "sample failed: %s" % exc)
+                except StatsUnavailable as exc:
+                    log(3, "cannot measure here: %s" % exc)
+                    return 1
                 else:
                     for decision in tracker.observe(policies, start, elapsed):
                         self.act(decision)

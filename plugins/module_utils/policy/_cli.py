@@ -160,26 +160,10 @@ def _read(path):
 
 def _target(path):
     """(real path, current bytes or None) of an output file, checked before anything is written."""
-    real = os.path.realpath(path)
-    info = None
-    for name in (path, real):
-        try:
-            info = os.stat(name)
-        except (IOError, OSError) as exc:
-            if exc.errno != errno.ENOENT:
-                raise UsageError("output %s" % _policy_load.os_error(name, exc).message)
-    if info is not None and _policy_load.file_kind(info.st_mode):
-        raise UsageError("output %s is %s; give the path of a regular file (or '-' for stdout)"
-                         % (path, _policy_load.file_kind(info.st_mode)))
-    directory = os.path.dirname(real)
-    if not os.path.isdir(directory):
-        raise UsageError("output %s: directory %s does not exist; create it first" % (path, directory))
-    if info is None:
-        return real, None
     try:
-        return real, _policy_load.read_bytes(real)
-    except _policy_load.PolicyLoadError:
-        return real, b""  # unreadable or over the limit: replaced when the rewrite differs
+        return _policy_load.write_target(path, "output")
+    except _policy_load.PolicyLoadError as exc:
+        raise UsageError("%s (or '-' for stdout)" % exc if "regular file" in str(exc) else str(exc))
 
 
 def _write_atomic(path, text):

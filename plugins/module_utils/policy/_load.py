@@ -200,6 +200,31 @@ def read_stream(stream, label="<stdin>"):
     return b"".join(chunks)
 
 
+def write_target(path, what, need_directory=True):
+    """(real path, current bytes or None) of a file a policy will be written to, checked before anything is
+    written: a symlink is written through to its target; anything but a regular file, or a missing
+    directory (unless need_directory is false), is a PolicyLoadError naming `what` (e.g. "dest")."""
+    real = os.path.realpath(path)
+    info = None
+    for name in (path, real):
+        try:
+            info = os.stat(name)
+        except (IOError, OSError) as exc:
+            if exc.errno != errno.ENOENT:
+                raise PolicyLoadError("%s %s" % (what, os_error(name, exc).message))
+    if info is not None and file_kind(info.st_mode):
+        raise PolicyLoadError("%s %s is %s; give the path of a regular file" % (what, path, file_kind(info.st_mode)))
+    directory = os.path.dirname(real)
+    if need_directory and not os.path.isdir(directory):
+        raise PolicyLoadError("%s %s: directory %s does not exist; create it first" % (what, path, directory))
+    if info is None:
+        return real, None
+    try:
+        return real, read_bytes(real)
+    except PolicyLoadError:
+        return real, b""  # unreadable or over the limit: replaced when the new text differs
+
+
 def _decode(data, source):
     """bytes -> str, or a Y4/Y5 error list."""
     if len(data) > MAX_BYTES:

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.ebpfops.tetragon.plugins.action.policy_resolve import _document
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import read_policy
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._kernel_view import KernelView
 from ansible_collections.ebpfops.tetragon.plugins.modules import policy_resolve
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.module_utils.kernel_fixtures import (
@@ -55,6 +55,10 @@ def test_src_without_the_action_plugin_is_explained(host):
     assert "read on the controller" in failure["msg"]
 
 
+def _document(path):
+    return read_policy(path)[1]  # what the action plugin (plugin_utils/_policy_src_action.py) passes as content
+
+
 def test_action_reads_the_first_document(tmp_path):
     path = write(tmp_path / "p.yaml", "kind: TracingPolicy\nspec: {}\n")
     assert _document(path) == {"kind": "TracingPolicy", "spec": {}}
@@ -62,7 +66,7 @@ def test_action_reads_the_first_document(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ("spec: [unclosed\n", "invalid YAML"),
-    ("# nothing\n", "empty"),
+    ("# nothing\n", "has no YAML document"),
     ("- a\n", "top level is a list"),
 ])
 def test_action_bad_files_are_clear_errors(tmp_path, text, message):
