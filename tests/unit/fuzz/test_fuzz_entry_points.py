@@ -24,8 +24,7 @@ from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _cl
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._source import PolicyLoadError, read_policy
 from ansible_collections.ebpfops.tetragon.plugins.modules import policy_lint, policy_rewrite
 from ansible_collections.ebpfops.tetragon.tests.unit.fuzz import strategies as S
-from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import (
-    AnsibleExitJson, AnsibleFailJson, _exit_json, _fail_json, set_module_args)
+from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import module_outcome
 
 inputs = st.one_of(S.yaml_texts.map(lambda t: t.encode("utf-8")), S.damaged_bytes(),
                    st.sampled_from(S.corpus_texts()), S.mutated_documents().map(
@@ -110,20 +109,6 @@ def test_cli_rewrite(data, fmt, existing, mode):
                 assert written == report["policy_yaml"].encode("utf-8")
 
 
-def _module(main, args):
-    with set_module_args(args):
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(policy_lint.AnsibleModule, "exit_json", _exit_json)
-            mp.setattr(policy_lint.AnsibleModule, "fail_json", _fail_json)
-            try:
-                main()
-            except AnsibleExitJson as exc:
-                return False, exc.args[0]
-            except AnsibleFailJson as exc:
-                return True, exc.args[0]
-    raise AssertionError("the module returned without exit_json or fail_json")
-
-
 @given(inputs, st.sampled_from(["error", "never"]), st.booleans())
 def test_policy_lint_module(data, fail_on, as_file):
     S.generated("policy_lint module")
@@ -135,7 +120,7 @@ def test_policy_lint_module(data, fail_on, as_file):
                 handle.write(data)
         else:
             args["content"] = data.decode("utf-8", "replace")
-        failed, result = _module(policy_lint.main, args)
+        failed, result = module_outcome(policy_lint.main, args)
     json.dumps(result)
     assert failed == bool(result["summary"]["failing"])
     if failed:
@@ -156,7 +141,8 @@ def test_policy_rewrite_module(data, existing, check_mode):
             with open(dest, "wb") as handle:
                 handle.write(existing)
         before = snapshot(tmp)
-        failed, result = _module(policy_rewrite.main, {"src": src, "dest": dest, "_ansible_check_mode": check_mode})
+        failed, result = module_outcome(policy_rewrite.main,
+                                        {"src": src, "dest": dest, "_ansible_check_mode": check_mode})
         after = snapshot(tmp)
     json.dumps(result)
     if failed or check_mode or not result["changed"]:

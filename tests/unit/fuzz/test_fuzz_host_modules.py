@@ -22,8 +22,7 @@ from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._names imp
 from ansible_collections.ebpfops.tetragon.plugins.modules import bpf_prog_stats, hook_probe, tracing_policy
 from ansible_collections.ebpfops.tetragon.tests.unit.fuzz.strategies import generated
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.fake_tetra import FakeAgent
-from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import (
-    AnsibleExitJson, AnsibleFailJson, _exit_json, _fail_json, set_module_args)
+from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import module_outcome
 
 HOSTILE_NAMES = st.one_of(
     st.text(max_size=40),
@@ -42,20 +41,6 @@ SHAPES = st.recursive(
     max_leaves=20)
 
 POLICY = "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: demo\nspec: {}\n"
-
-
-def _run(main, args):
-    with set_module_args(args):
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(basic.AnsibleModule, "exit_json", _exit_json)
-            mp.setattr(basic.AnsibleModule, "fail_json", _fail_json)
-            try:
-                main()
-            except AnsibleExitJson as exc:
-                return False, exc.args[0]
-            except AnsibleFailJson as exc:
-                return True, exc.args[0]
-    raise AssertionError("the module returned without exit_json or fail_json")
 
 
 def _tree(root):
@@ -83,7 +68,7 @@ def test_tracing_policy_names_never_leave_the_policy_directory(tmp_path_factory,
         args["namespace"] = namespace
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(basic.AnsibleModule, "run_command", lambda self, argv, **kw: agent.run(argv, **kw))
-        failed, result = _run(tracing_policy.main, args)
+        failed, result = module_outcome(tracing_policy.main, args)
     after = _tree(str(base)) - _tree(str(policy_dir))
     assert after == before and (base / "victim" / "evil.yaml").read_text() == "keep\n"
     if failed:
@@ -121,7 +106,7 @@ def test_bpf_prog_stats_refuses_bad_numbers_before_measuring(interval, budget):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(bpf_prog_stats, "measure", lambda *a, **k: measured.append(a) or (_ for _ in ()).throw(
             bpf_prog_stats.StatsError("not measured in this test")))
-        failed, result = _run(bpf_prog_stats.main, {"scope": "all", "interval": interval,
+        failed, result = module_outcome(bpf_prog_stats.main, {"scope": "all", "interval": interval,
                                                     "max_overhead_percent": budget})
     assert failed and result["msg"]
     try:
@@ -144,7 +129,7 @@ def test_hook_probe_input_is_a_clear_error(interval, content):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(hook_probe, "measure", lambda *a, **k: (_ for _ in ()).throw(AssertionError("measured")))
         try:
-            failed, result = _run(hook_probe.main, args)
+            failed, result = module_outcome(hook_probe.main, args)
         except AssertionError as exc:
             assert str(exc) == "measured"
             return

@@ -17,7 +17,8 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.ebpfops.tetragon.plugins.modules import policy_lint, policy_rewrite
 from ansible_collections.ebpfops.tetragon.tests.unit.fuzz import strategies as S
-from ansible_collections.ebpfops.tetragon.tests.unit.fuzz.test_fuzz_entry_points import _module, run_cli
+from ansible_collections.ebpfops.tetragon.tests.unit.fuzz.test_fuzz_entry_points import run_cli
+from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import module_outcome
 
 SEED = os.path.join(S.ROOT, "examples", "file-delete-sys-exit.yaml")
 KINDS = ["regular", "missing", "directory", "fifo", "device", "link-regular", "link-fifo", "link-directory",
@@ -80,9 +81,9 @@ def test_source_and_target_kinds(src_kind, dest_kind, entry):
             lint_code, lint_out, _lint_err = run_cli(["lint", src])
             assert lint_code in (0, 1, 2) and "for Tetragon" in lint_out
         else:
-            failed, result = _module(policy_rewrite.main, {"src": src, "dest": dest})
+            failed, result = module_outcome(policy_rewrite.main, {"src": src, "dest": dest})
             assert not failed or result["msg"]
-            lint_failed, lint_result = _module(policy_lint.main, {"src": src, "fail_on": "never"})
+            lint_failed, lint_result = module_outcome(policy_lint.main, {"src": src, "fail_on": "never"})
             assert not lint_failed and lint_result["policies"]
         after = state(tmp)
     readable = src_kind in ("regular", "link-regular")

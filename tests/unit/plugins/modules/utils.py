@@ -82,3 +82,19 @@ def run_module(main, fails=False):
                 pytest.fail("module failed: %s" % exc.args[0].get("msg"))
             return exc.args[0]
     pytest.fail("module returned without calling exit_json or fail_json")
+
+
+def module_outcome(main, args):
+    """(failed, result) of `main()` run with `args`: either outcome is fine for the caller to judge; a
+    return without exit_json or fail_json (or any other exception) is a test failure."""
+    with set_module_args(args):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(basic.AnsibleModule, "exit_json", _exit_json)
+            mp.setattr(basic.AnsibleModule, "fail_json", _fail_json)
+            try:
+                main()
+            except AnsibleExitJson as exc:
+                return False, exc.args[0]
+            except AnsibleFailJson as exc:
+                return True, exc.args[0]
+    raise AssertionError("the module returned without exit_json or fail_json")
