@@ -17,7 +17,6 @@ import os
 import sys
 import tempfile
 
-import pytest
 from hypothesis import given, strategies as st
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _cli as cli
