@@ -57,6 +57,7 @@ class ActionModule(ActionBase):
         elif args.get("mode"):
             args["mode"] = entry["mode"]
         args["content"] = entry["text"]
+        args["document"] = document
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)

@@ -31,6 +31,11 @@ description:
     C(monitor_only), and the module leaves their text and mode alone.
   - An action plugin reads O(src) and parses the policy on the controller; the host needs only Python's
     standard library and the agent's C(tetra) CLI.
+  - With O(resolve) (the default), every hook of the policy is first resolved on the host's own kernel, as
+    M(ebpfops.tetragon.policy_resolve) does (kernel functions in BTF, syscalls, tracepoints and their fields, LSM
+    hooks, uprobe symbols, the kernel features the hooks need). A policy with a resolve error is refused before
+    the agent is asked anything (no file is written and the agent is left as it was), also in check mode. The
+    failure names the rule id, the YAML path and a hint.
 options:
   src:
     description:
@@ -72,6 +77,20 @@ options:
     description:
       - File name in O(policy_dir). Default C(<name>.yaml), or C(<namespace>.<name>.yaml) for a namespaced policy.
     type: str
+  resolve:
+    description:
+      - Resolve the policy's hooks on the host's kernel before it is added, and refuse it on a resolve error
+        (see M(ebpfops.tetragon.policy_resolve) for the rules R1-R14). Warnings do not refuse; they are returned
+        in RV(resolve_findings).
+      - Set V(false) on a host where you know better than the check (for example a kernel function that a module
+        loaded later provides).
+    type: bool
+    default: true
+  document:
+    description:
+      - The policy as data, for O(resolve). The action plugin parses O(src) or O(content) on the controller and
+        passes it; give it only when calling the module without its action plugin.
+    type: dict
 extends_documentation_fragment:
   - ebpfops.tetragon._tetra
 attributes:
@@ -87,9 +106,12 @@ notes:
   - Policies added at runtime are not persisted by the agent; the file is what the agent loads after a
     restart.
   - The policy directory must hold policies only (Tetragon loads every regular file in it).
+  - O(resolve) reads root-only files (tracefs formats); run with C(become=true). It caches the parsed BTF per boot
+    in C(/run/ebpfops-tetragon), as M(ebpfops.tetragon.policy_resolve) does.
 seealso:
   - module: ebpfops.tetragon.tracing_policy_info
   - module: ebpfops.tetragon.policy_lint
+  - module: ebpfops.tetragon.policy_resolve
 """
 
 EXAMPLES = r"""
@@ -103,6 +125,12 @@ EXAMPLES = r"""
   ebpfops.tetragon.tracing_policy:
     src: policies/file-delete.yaml
     mode: enforce
+  become: true
+
+- name: Place a policy on a kernel the resolver cannot judge (its hook comes from a module loaded later)
+  ebpfops.tetragon.tracing_policy:
+    src: policies/driver-probe.yaml
+    resolve: false
   become: true
 
 - name: Remove a policy from the agent and from the policy directory
@@ -137,13 +165,43 @@ replaced:
   description: Whether a running version of the policy was replaced.
   returned: always
   type: bool
+resolve_findings:
+  description:
+    - What resolving the policy on the host's kernel found (warnings and info when the policy was placed; with the
+      errors when it was refused, and the module failed). Each has C(rule), C(severity), C(path), C(message) and
+      C(hint), as M(ebpfops.tetragon.policy_resolve) returns them.
+  returned: with O(state=present) and O(resolve)
+  type: list
+  elements: dict
+  sample: [{rule: R3, severity: error, path: "spec.tracepoints[0].event",
+            message: tracepoint raw_syscalls/sys_enters does not exist on this kernel,
+            hint: "See /sys/kernel/tracing/events/raw_syscalls. Did you mean sys_enter?", fixable: false}]
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._kernel_view import KernelView
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._placement import Placement, PlacementError, exit_placed
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._resolve import (
+    describe_finding, on_this_host, resolve)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._names import file_name_problem
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import (
     TETRA_ARGUMENT_SPEC, Tetra, cli_problem)
+
+
+def resolved(module, placement):
+    """The findings of the policy on this host's kernel; fails, touching nothing, on a resolve error."""
+    try:
+        findings = resolve(module.params["document"], KernelView.host())["findings"]
+    except ValueError as exc:
+        raise PlacementError("document: %s" % exc, dict(changed=False, name=placement.name, path=placement.path))
+    errors = [f for f in findings if f["severity"] == "error"]
+    if errors:
+        raise PlacementError(
+            "policy %s does not resolve on %s, so nothing was changed (no file written, the agent not asked): %s. "
+            "Fix the policy, or set resolve: false where you know this kernel better"
+            % (placement.name, on_this_host(), "; ".join(describe_finding(f) for f in errors)),
+            dict(changed=False, name=placement.name, path=placement.path, resolve_findings=findings))
+    return findings
 
 
 def run(module):
@@ -153,7 +211,11 @@ def run(module):
                           tmpdir=module.tmpdir)
     if p["state"] == "absent":
         return placement.absent(module.check_mode, warn=module.warn)
-    return placement.present(p["content"], p["mode"], module.check_mode)
+    findings = resolved(module, placement) if p["resolve"] else None
+    result = placement.present(p["content"], p["mode"], module.check_mode)
+    if findings is not None:
+        result["resolve_findings"] = findings
+    return result
 
 
 def main():
@@ -167,6 +229,8 @@ def main():
             mode=dict(type="str", choices=["enforce", "monitor"]),
             policy_dir=dict(type="path", default="/etc/tetragon/tetragon.tp.d"),
             file_name=dict(type="str"),
+            resolve=dict(type="bool", default=True),
+            document=dict(type="dict"),
             **TETRA_ARGUMENT_SPEC
         ),
         mutually_exclusive=[("src", "content")],
@@ -185,6 +249,9 @@ def main():
     if p["state"] == "present" and not isinstance(p["content"], str):
         module.fail_json(msg="content must reach the host as YAML text; use the module through its action "
                              "plugin (ebpfops.tetragon.tracing_policy), which renders it")
+    if p["state"] == "present" and p["resolve"] and p["document"] is None:
+        module.fail_json(msg="resolve needs the policy as data (document), which the action plugin passes: call the "
+                             "module as ebpfops.tetragon.tracing_policy, give document, or set resolve: false")
     if cli_problem(p["tetra_path"]) and p["state"] == "present":
         module.fail_json(msg=cli_problem(p["tetra_path"]))
     try:

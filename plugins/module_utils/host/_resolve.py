@@ -10,6 +10,7 @@ the kernel features the hooks need. Findings use the lint's format with rule ids
 RULES and docs/policy-resolve.md). Standard library only (runs on managed hosts).
 
     resolve(document, view) -> {"findings": [...], "resolved": [...], "valid": bool, "summary": {...}}
+    describe_finding(finding) -> "error R3 at spec.tracepoints[0].event: ... (hint)"
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,6 +19,7 @@ __metaclass__ = type
 
 import difflib
 import os
+import platform
 import re
 import stat
 
@@ -441,3 +443,15 @@ def kernel_features(view):
         ok, how = probe()
         out[name] = {"available": ok, "how": how}
     return out
+
+
+def describe_finding(item):
+    """One finding as a sentence: severity, rule, YAML path, message and hint."""
+    hint = item.get("hint") or ""
+    return "%s %s at %s: %s%s" % (item["severity"], item["rule"], item.get("path") or "(document)",
+                                  item["message"].rstrip("."), (" (%s)" % hint.rstrip(".")) if hint else "")
+
+
+def on_this_host():
+    """`host NAME (kernel RELEASE)`, for messages of host modules."""
+    return "host %s (kernel %s)" % (platform.node() or "?", platform.release())

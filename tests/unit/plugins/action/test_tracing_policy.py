@@ -45,6 +45,11 @@ def test_text_name_and_namespace_reach_the_module():
     assert args["content"] == ENFORCE and args["name"] == "enforce" and args["namespace"] == "team"
 
 
+def test_the_parsed_policy_reaches_the_module_for_resolve():
+    args = prepare(content=ENFORCE)
+    assert args["document"] == yaml.safe_load(ENFORCE)
+
+
 def test_the_mode_is_written_into_an_enforcing_policy():
     args = prepare(content=ENFORCE, mode="monitor")
     assert args["mode"] == "monitor"

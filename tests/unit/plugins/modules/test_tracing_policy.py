@@ -14,6 +14,9 @@ import pytest
 
 from ansible.module_utils import basic
 from ansible_collections.ebpfops.tetragon.plugins.modules import tracing_policy, tracing_policy_info
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._kernel_view import KernelView
+from ansible_collections.ebpfops.tetragon.tests.unit.plugins.module_utils.kernel_fixtures import (
+    btf_blob, tracefs_tree, write)
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.fake_tetra import FakeAgent
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import run_module, set_module_args
 
@@ -50,6 +53,7 @@ def host(tmp_path):
 def place(host, check=False, diff=False, fails=False, **args):
     args = dict(host, **args)
     args.setdefault("name", "demo")
+    args.setdefault("resolve", False)  # resolving on a kernel is tested below, with a synthetic kernel
     if check:
         args["_ansible_check_mode"] = True
     if diff:
@@ -277,3 +281,64 @@ def test_a_restore_that_keeps_failing_says_the_file_is_kept(agent, host, monkeyp
     result = place(host, content=POLICY_V2, fails=True)
     assert "failed 3 times too" in result["msg"] and "loads the previous version at its next start" in result["msg"]
     assert read(host) == POLICY
+
+
+# --- resolve: the policy's hooks on the host's kernel (a synthetic one), before the agent is asked anything
+TYPO = """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: demo
+spec:
+  tracepoints:
+  - subsystem: raw_syscalls
+    event: sys_enters
+"""
+TYPO_DOC = {"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy", "metadata": {"name": "demo"},
+            "spec": {"tracepoints": [{"subsystem": "raw_syscalls", "event": "sys_enters"}]}}
+GOOD_DOC = {"kind": "TracingPolicy", "metadata": {"name": "demo"},
+            "spec": {"kprobes": [{"call": "sys_unlinkat", "syscall": True, "args": [{"index": 1, "type": "string"}]}]}}
+
+
+@pytest.fixture
+def kernel(tmp_path, monkeypatch):
+    btf = write(tmp_path / "vmlinux", btf_blob({"__x64_sys_unlinkat": 3}))
+    tracefs = tracefs_tree(str(tmp_path / "tracing"), {"raw_syscalls/sys_enter": ["long id", "unsigned long args[6]"]})
+    view = KernelView(btf=btf, tracefs=tracefs, machine="x86_64", source="files")
+    monkeypatch.setattr(tracing_policy.KernelView, "host", classmethod(lambda cls, cache_dir=None: view))
+    return view
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_a_policy_that_does_not_resolve_is_refused_touching_nothing(agent, host, kernel, check):
+    failure = place(host, content=TYPO, document=TYPO_DOC, resolve=True, check=check, fails=True)
+    assert "policy demo does not resolve on host" in failure["msg"]
+    assert "error R3 at spec.tracepoints[0].event: tracepoint raw_syscalls/sys_enters does not exist" in failure["msg"]
+    assert "Did you mean sys_enter?" in failure["msg"] and "resolve: false" in failure["msg"]
+    assert failure["changed"] is False and [f["rule"] for f in failure["resolve_findings"]] == ["R3"]
+    assert agent.calls == [] and read(host) is None
+
+
+def test_a_policy_that_resolves_is_placed_with_its_findings(agent, host, kernel):
+    result = place(host, content=POLICY, document=GOOD_DOC, resolve=True)
+    assert result["changed"] is True and read(host) == POLICY
+    assert isinstance(result["resolve_findings"], list)
+    assert not [f for f in result["resolve_findings"] if f["severity"] == "error"]
+    assert agent.entry("demo")["text"] == POLICY
+
+
+def test_resolve_false_lets_the_agent_judge(agent, host, kernel):
+    result = place(host, content=TYPO, document=TYPO_DOC, resolve=False)
+    assert result["changed"] is True and "resolve_findings" not in result
+    assert agent.entry("demo")["text"] == TYPO
+
+
+def test_resolve_without_the_document_is_explained(agent, host, kernel):
+    failure = place(host, content=POLICY, resolve=True, fails=True)
+    assert "resolve needs the policy as data" in failure["msg"] and agent.calls == []
+
+
+def test_removing_a_policy_does_not_resolve(agent, host, kernel, monkeypatch):
+    place(host, content=POLICY)
+    monkeypatch.setattr(tracing_policy, "resolve", lambda *a: pytest.fail("resolved on state=absent"))
+    result = place(host, state="absent", resolve=True)
+    assert result["changed"] is True and read(host) is None
