@@ -27,7 +27,8 @@ options:
   policies:
     description:
       - The set, as RV(ebpfops.tetragon.policy_set#module:policies) returns it; each entry needs C(name),
-        C(file) and C(text), and may have C(namespace), C(mode) and C(sha256). Other keys are ignored.
+        C(file) and C(text), and may have C(namespace), C(mode) and C(sha256); with O(resolve), C(document) (the
+        parsed policy) too, and C(label) (where it came from) names it in a failure. Other keys are ignored.
       - With O(state=rolled_back), the set a failed change tried to place (its policies are removed too).
     type: list
     elements: dict
@@ -53,6 +54,16 @@ options:
   systemd_unit:
     description: A systemd unit whose state (C(systemctl is-active)) is returned in RV(service_state).
     type: str
+  resolve:
+    description:
+      - With O(state=present), resolve every policy of the set on the host's kernel first, as
+        M(ebpfops.tetragon.policy_resolve) does. When any policy has a resolve error, nothing is placed (the
+        agent is not asked, no file or record is written), also in check mode, and the failure names the host,
+        each refused policy's name, file and source, and each finding's rule id, YAML path and hint.
+      - A rollback (O(state=rolled_back)) never resolves: the kept set can always be put back.
+      - Set V(false) on a host where you know better than the check.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - ebpfops.tetragon._tetra
 attributes:
@@ -64,6 +75,7 @@ attributes:
     support: full
 notes:
   - Needs a running agent; without one nothing is changed.
+  - O(resolve) reads root-only files (tracefs formats) and caches the parsed BTF per boot in C(/run/ebpfops-tetragon).
   - O(verify) and O(systemd_unit) only read; in check mode they describe the host as it is, which a rollout uses
     to leave a host whose set would not change alone.
 seealso:
@@ -131,12 +143,22 @@ rolled_back:
   returned: when state is rolled_back
   type: bool
 failed_policy:
-  description: On failure, the policy the agent rejected.
+  description: On failure, the policy the agent rejected, or the first policy with a resolve error.
   returned: failure
   type: str
+resolve_findings:
+  description:
+    - With O(resolve), what resolving each policy on the host's kernel found, by policy name (each finding has
+      C(rule), C(severity), C(path), C(message) and C(hint), as M(ebpfops.tetragon.policy_resolve) returns them).
+  returned: when resolve and state is present
+  type: dict
+  sample: {rollout-typo: [{rule: R3, severity: error, path: "spec.tracepoints[0].event",
+                           message: tracepoint raw_syscalls/sys_enters does not exist on this kernel,
+                           hint: "See /sys/kernel/tracing/events/raw_syscalls. Did you mean sys_enter?", fixable: false}]}
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._kernel_view import KernelView
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._placement import PlacementError, exit_placed
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._names import (
     file_name_problem, name_problem, namespace_problem)
@@ -171,6 +193,7 @@ def main():
             state_dir=dict(type="path", default="/var/lib/ebpfops-tetragon/policies"),
             verify=dict(type="bool", default=False),
             systemd_unit=dict(type="str"),
+            resolve=dict(type="bool", default=True),
             **TETRA_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
@@ -188,7 +211,8 @@ def main():
         if p["state"] == "rolled_back":
             result = policy_set.rollback(p["policies"], module.check_mode)
         else:
-            result = policy_set.apply(p["policies"], module.check_mode)
+            result = policy_set.apply(p["policies"], module.check_mode,
+                                      view=KernelView.host() if p["resolve"] else None)
             if p["verify"]:
                 result["problems"] = policy_set.verify(p["policies"])
     except PlacementError as exc:

@@ -12,7 +12,8 @@ The kept set is replaced only when the copy of the new one is complete (previous
 is not replaced while a change is pending: then it is still the last good set.
 
     PolicySet(tetra, policy_dir, state_dir, tmpdir=None)
-      .apply(wanted, check=False)    -> result dict, or raises PlacementError
+      .apply(wanted, check=False, view=None) -> result dict, or raises PlacementError; with a KernelView,
+                                                every policy's document is resolved on it before anything
       .rollback(wanted, check=False) -> result dict, or raises PlacementError
 """
 
@@ -26,6 +27,8 @@ import shutil
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._placement import (
     Placement, PlacementError, read_file, write_file)
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._resolve import (
+    describe_finding, on_this_host, resolve)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tetra import TetraError, problems
 
 ENTRY_KEYS = ("name", "namespace", "file", "mode", "sha256")
@@ -143,7 +146,37 @@ class PolicySet(object):
             os.makedirs(self.state_dir, 0o700)
             os.chmod(self.state_dir, 0o700)
 
-    def apply(self, wanted, check=False):
+    def resolve(self, wanted, view):
+        """Resolve every policy's document on `view`; fails, before anything is read or touched, naming each
+        policy with a resolve error."""
+        refused, findings = [], {}
+        for index, policy in enumerate(wanted):
+            document = policy.get("document")
+            if not isinstance(document, dict):
+                self.fail("policies[%d] (%s) has no document to resolve on %s; give the policies of "
+                          "ebpfops.tetragon.policy_set, or set resolve: false. Nothing was placed."
+                          % (index, policy["name"], on_this_host()))
+            try:
+                found = resolve(document, view)["findings"]
+            except ValueError as exc:
+                self.fail("policies[%d] (%s): document: %s. Nothing was placed." % (index, policy["name"], exc))
+            findings[policy["name"]] = found
+            errors = [f for f in found if f["severity"] == "error"]
+            if errors:
+                label = policy.get("label")
+                refused.append((policy["name"], "policy %s (file %s%s): %s" % (
+                    policy["name"], policy["file"], (", from %s" % label) if label else "",
+                    "; ".join(describe_finding(f) for f in errors))))
+        self.result["resolve_findings"] = findings
+        if refused:
+            self.result["failed_policy"] = refused[0][0]
+            self.fail("the policy set does not resolve on %s, so nothing was placed there: %s. Fix the policy, or "
+                      "set resolve: false where you know this kernel better"
+                      % (on_this_host(), " | ".join(text for dummy, text in refused)))
+
+    def apply(self, wanted, check=False, view=None):
+        if view is not None:
+            self.resolve(wanted, view)
         current, pending = self._read_records(self.manifest), self._read_records(self.pending)
         entries = [record(p) for p in wanted]
         changing = current != entries

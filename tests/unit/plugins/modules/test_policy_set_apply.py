@@ -16,6 +16,9 @@ import pytest
 
 from ansible.module_utils import basic
 from ansible_collections.ebpfops.tetragon.plugins.modules import policy_set_apply
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._kernel_view import KernelView
+from ansible_collections.ebpfops.tetragon.tests.unit.plugins.module_utils.kernel_fixtures import (
+    btf_blob, tracefs_tree, write)
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.fake_tetra import FakeAgent
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import run_module, set_module_args
 
@@ -53,6 +56,7 @@ def host(tmp_path):
 
 def apply(host, policies, fails=False, check=False, **args):
     args = dict(host, policies=policies, **args)
+    args.setdefault("resolve", False)  # resolving on a kernel is tested below, with a synthetic kernel
     if check:
         args["_ansible_check_mode"] = True
     with set_module_args(args):
@@ -139,3 +143,60 @@ def test_bad_entries_are_refused_before_anything_is_touched(agent, host, bad, me
 def test_a_state_dir_inside_the_policy_dir_is_refused(agent, host):
     result = apply(dict(host, state_dir=host["policy_dir"] + "/state"), [policy("a")], fails=True)
     assert "is inside policy_dir" in result["msg"] and agent.calls == []
+
+
+# --- resolve: the set's hooks on the host's kernel (a synthetic one), before anything is placed
+def with_document(entry, call):
+    return dict(entry, document={"kind": "TracingPolicy", "metadata": {"name": entry["name"]},
+                                 "spec": {"kprobes": [{"call": call, "syscall": False}]}})
+
+
+@pytest.fixture
+def kernel(tmp_path, monkeypatch):
+    btf = write(tmp_path / "vmlinux", btf_blob({"tcp_sendmsg": 3, "security_file_open": 1}))
+    tracefs = tracefs_tree(str(tmp_path / "tracing"), {"raw_syscalls/sys_enter": ["long id"]})
+    view = KernelView(btf=btf, tracefs=tracefs, machine="x86_64", source="files")
+    monkeypatch.setattr(policy_set_apply.KernelView, "host", classmethod(lambda cls, cache_dir=None: view))
+    return view
+
+
+def typo_set():
+    return [with_document(policy("a", "tcp_sendmsg"), "tcp_sendmsg"),
+            dict(with_document(policy("b", "tcpsendmsg"), "tcpsendmsg"), label="files/typo.yaml")]
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_a_set_that_does_not_resolve_places_nothing(agent, host, kernel, check):
+    failure = apply(host, typo_set(), fails=True, check=check, resolve=True, verify=True)
+    assert failure["msg"].startswith("the policy set does not resolve on host ")
+    assert ("policy b (file b.yaml, from files/typo.yaml): error R1 at spec.kprobes[0].call: kernel function "
+            "tcpsendmsg does not exist on this kernel") in failure["msg"]
+    assert "Did you mean tcp_sendmsg?" in failure["msg"] and "policy a " not in failure["msg"]
+    assert failure["failed_policy"] == "b" and failure["changing"] is False
+    assert [f["rule"] for f in failure["resolve_findings"]["b"] if f["severity"] == "error"] == ["R1"]
+    assert agent.calls == [] and files(host) == {} and not os.path.exists(host["state_dir"])
+
+
+def test_a_set_that_resolves_is_placed_with_its_findings(agent, host, kernel):
+    result = apply(host, [with_document(policy("a", "tcp_sendmsg"), "tcp_sendmsg")], resolve=True)
+    assert result["changed"] and sorted(files(host)) == ["a.yaml"]
+    assert not [f for f in result["resolve_findings"]["a"] if f["severity"] == "error"]
+
+
+def test_resolve_false_leaves_the_judgement_to_the_agent(agent, host, kernel):
+    result = apply(host, typo_set(), resolve=False)
+    assert result["changed"] and sorted(files(host)) == ["a.yaml", "b.yaml"] and "resolve_findings" not in result
+
+
+def test_a_policy_without_its_document_is_explained(agent, host, kernel):
+    failure = apply(host, [policy("a")], fails=True, resolve=True)
+    assert "policies[0] (a) has no document to resolve" in failure["msg"] and agent.calls == []
+
+
+def test_a_rollback_is_never_blocked_by_resolve(agent, host, kernel, monkeypatch):
+    apply(host, [policy("a")])
+    apply(host, [policy("b")])
+    monkeypatch.setattr("ansible_collections.ebpfops.tetragon.plugins.module_utils.host._policy_set.resolve",
+                        lambda *a: pytest.fail("a rollback resolved"))
+    result = apply(host, typo_set(), state="rolled_back", resolve=True)
+    assert result["rolled_back"] is True and sorted(files(host)) == ["a.yaml"]
