@@ -60,7 +60,7 @@ options:
         M(ebpfops.tetragon.policy_resolve) does. When any policy has a resolve error, nothing is placed (the
         agent is not asked, no file or record is written), also in check mode, and the failure names the host,
         each refused policy's name, file and source, and each finding's rule id, YAML path and hint.
-      - A rollback (O(state=rolled_back)) never resolves: the kept set can always be put back.
+      - A rollback (O(state=rolled_back)) never resolves, so the kept set can always be put back.
       - Set V(false) on a host where you know better than the check.
     type: bool
     default: true
