@@ -29,7 +29,8 @@ MAX_SERIES = 200000
 TIMEOUT = 5.0
 LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 
-# name: (labels, unit, since version, Tetragon source). Units are those of the normalised value.
+# name: (labels, unit, first release that serves it, Tetragon source at that release and at v1.7.0).
+# Units are those of the normalised value. Checked per release tag in docs/monitoring.md.
 METRICS = {
     "tetragon_overhead_program_runs_total": (
         ("policy_namespace", "policy", "sensor", "attach", "section"), "runs", (1, 3, 0),
@@ -38,24 +39,30 @@ METRICS = {
         ("policy_namespace", "policy", "sensor", "attach", "section"), "seconds", (1, 3, 0),
         "pkg/metrics/overhead/overhead.go; held nanoseconds before v1.7.0 (commit 43a0219e1)"),
     "tetragon_tracingpolicy_loaded": (
-        ("state",), "policies", (0, 0, 0), "pkg/metrics/policymetrics/policymetrics.go"),
+        ("state",), "policies", (1, 1, 0),
+        "pkg/metrics/policymetrics/policymetrics.go (v1.1-v1.2: pkg/metrics/policystatemetrics/)"),
     "tetragon_tracingpolicy_kernel_memory_bytes": (
-        ("policy", "policy_namespace"), "bytes", (0, 0, 0), "pkg/metrics/policymetrics/policymetrics.go"),
+        ("policy", "policy_namespace"), "bytes", (1, 3, 0), "pkg/metrics/policymetrics/policymetrics.go"),
     "tetragon_missed_prog_probes_total": (
-        ("policy", "attach"), "probes", (0, 0, 0), "pkg/metrics/kprobemetrics/missed.go (MissedProg)"),
+        ("policy", "attach"), "probes", (1, 2, 0),
+        "pkg/metrics/kprobemetrics/missed.go (MissedProg), collected in kprobemetrics/collector.go"),
     "tetragon_bpf_missed_events_total": (
-        ("msg_op", "error"), "events", (0, 0, 0), "pkg/metrics/eventmetrics/eventmetrics.go (MissedEvents)"),
+        ("msg_op", "error"), "events", (1, 1, 0),
+        "pkg/metrics/eventmetrics/eventmetrics.go (MissedEvents), from tg_stats_map in eventmetrics/bpfcollector.go"),
     "tetragon_observer_ringbuf_events_lost_total": (
-        (), "events", (0, 0, 0), "pkg/observer/metrics.go (RingbufLost, subsystem observer)"),
+        (), "events", (1, 2, 0), "pkg/observer/metrics.go (RingbufLost, subsystem observer)"),
+    "tetragon_observer_ringbuf_queue_events_lost_total": (
+        (), "events", (1, 2, 0), "pkg/observer/metrics.go (queueLost), incremented in observer_linux.go"),
     "tetragon_notify_overflowed_events_total": (
-        (), "events", (0, 0, 0), "pkg/metrics/eventmetrics/eventmetrics.go (NotifyOverflowedEvents)"),
+        (), "events", (1, 0, 0), "pkg/metrics/eventmetrics/eventmetrics.go (NotifyOverflowedEvents)"),
 }
-# Older agents name the BPF loss counter without the bpf subsystem and without the error label
-# (pkg/metrics/eventmetrics/eventmetrics.go in older trees); read as the new name.
+# v1.1.x names the BPF loss counter without the bpf subsystem and without the error label
+# (pkg/metrics/eventmetrics/eventmetrics.go@v1.1.0); read as the new name.
 ALIASES = {"tetragon_missed_events_total": "tetragon_bpf_missed_events_total"}
 NANOSECONDS_UNTIL = (1, 7, 0)  # tetragon_overhead_program_seconds_total held ns before this version
 LOSS_METRICS = ("tetragon_bpf_missed_events_total", "tetragon_observer_ringbuf_events_lost_total",
-                "tetragon_notify_overflowed_events_total")
+                "tetragon_observer_ringbuf_queue_events_lost_total", "tetragon_notify_overflowed_events_total")
+BUILD_INFO = "tetragon_build_info"  # label version (pkg/version/metrics.go, since v1.2.0)
 
 _NAME_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
@@ -273,3 +280,56 @@ def by_policy(normalised, name):
 def event_loss(normalised):
     """Total events lost, summed over the loss counters (docs/monitoring.md)."""
     return sum(sample["value"] for name in LOSS_METRICS for sample in normalised.get(name, []))
+
+
+def agent_version(parsed):
+    """The version label of tetragon_build_info in parsed metrics, or None when it is not there."""
+    for name, labels, dummy in parsed["samples"]:
+        if name == BUILD_INFO and labels.get("version"):
+            return labels["version"]
+    return None
+
+
+def loss_by_counter(normalised):
+    """{metric name: events lost} of each loss counter the agent serves."""
+    return dict((name, sum(sample["value"] for sample in normalised[name]))
+                for name in LOSS_METRICS if name in normalised)
+
+
+def read(url, version=None, timeout=TIMEOUT):
+    """(version, normalised) of the agent's metrics at url; the version is tetragon_build_info's unless
+    given. MetricsError when the endpoint, the text or the version cannot be read."""
+    parsed = parse(fetch(url, timeout=timeout))
+    found = version or agent_version(parsed)
+    if not found:
+        raise MetricsError("metrics URL %s serves no %s{version} and no agent version was given"
+                           % (url, BUILD_INFO))
+    return found, normalise(parsed, found)
+
+
+def _escape_label(value):
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _number(value):
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return "%d" % value if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def render(families):
+    """Text exposition format of [(name, type, help, [(labels dict, value)])], in the order given; the
+    result is checked with parse() so nothing invalid is ever written (MetricsError otherwise)."""
+    lines = []
+    for name, kind, text, samples in families:
+        lines.append("# HELP %s %s" % (name, text.replace("\\", "\\\\").replace("\n", "\\n")))
+        lines.append("# TYPE %s %s" % (name, kind))
+        for labels, value in samples:
+            label_text = ",".join('%s="%s"' % (key, _escape_label(str(labels[key]))) for key in sorted(labels))
+            lines.append("%s%s %s" % (name, "{%s}" % label_text if label_text else "", _number(value)))
+    text = "\n".join(lines) + "\n"
+    parse(text)
+    return text
