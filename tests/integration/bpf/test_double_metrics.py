@@ -106,3 +106,32 @@ def test_the_loss_control_file_loses_events_only_while_its_policy_runs(agent):
     lost = _metrics.event_loss(_metrics.read(agent["url"])[1])
     time.sleep(0.3)
     assert _metrics.event_loss(_metrics.read(agent["url"])[1]) == lost
+
+
+@pytest.mark.parametrize("agent", ["1.6.0", "1.7.0"], indirect=True)
+def test_bpf_prog_stats_reads_the_agents_metrics_over_its_soak(agent, capsys):
+    from ansible_collections.ebpfops.tetragon.plugins.modules import bpf_prog_stats
+    from ansible_collections.ebpfops.tetragon.tests.integration.bpf.conftest import syscall_loop
+    from ansible_collections.ebpfops.tetragon.tests.unit.plugins.modules.utils import run_module, set_module_args
+    import threading
+    agent["agent"].add(POLICY % "hot", source="static")
+    agent["loss"].write_text(json.dumps({"policy": "hot", "per_second": 500}))
+    bpffs = os.path.dirname(agent["agent"].bpf_root)
+    worker = threading.Thread(target=lambda: (time.sleep(0.2), syscall_loop(30000)))
+    with set_module_args({"bpffs": bpffs, "interval": 1.5, "metrics_url": agent["url"]}):
+        worker.start()
+        try:
+            result = run_module(bpf_prog_stats.main)
+        finally:
+            worker.join()
+    metrics = result["agent_metrics"]
+    (hot,) = [row for row in metrics["overhead"] if row["name"] == "hot"]
+    assert hot["agree"] and hot["pinned_runs"] >= 30000, hot
+    assert 300 <= metrics["event_loss"] <= 2000
+    assert metrics["kernel_memory_bytes"]["hot"] > 0
+    with capsys.disabled():
+        print("\nFIGURE v%s same 1.5 s soak, policy hot: metrics %d runs / %d ns, pinned %d runs / %d ns "
+              "(runs ratio %.4f, time ratio %.4f); event loss %d"
+              % (agent["double"].VERSION, hot["metrics_runs"], hot["metrics_run_time_ns"], hot["pinned_runs"],
+                 hot["pinned_run_time_ns"], hot["metrics_runs"] / float(hot["pinned_runs"]),
+                 hot["metrics_run_time_ns"] / float(hot["pinned_run_time_ns"]), metrics["event_loss"]))

@@ -206,3 +206,15 @@ def test_render_writes_what_parse_reads_back():
         metrics.render([("bad name", "gauge", "x", [({}, 1)])])
     with pytest.raises(metrics.MetricsError):
         metrics.render([("c_total", "counter", "x", [({}, -1)])])
+
+
+@pytest.mark.parametrize("flag, url", [
+    (":2112", "http://127.0.0.1:2112/metrics"), ("127.0.0.1:9000", "http://127.0.0.1:9000/metrics"),
+    ("localhost:2112", "http://127.0.0.1:2112/metrics"), ("0.0.0.0:2112", "http://127.0.0.1:2112/metrics"),
+    ("[::1]:2112", "http://[::1]:2112/metrics"), ("[::]:2112", "http://[::1]:2112/metrics"),
+    ("", ""), (None, ""), ("10.1.2.3:2112", ""), ("127.0.0.1:0", ""), ("127.0.0.1:99999", ""), (":http", ""),
+])
+def test_url_from_the_metrics_server_flag(flag, url):
+    assert metrics.url_from_flag(flag) == url
+    if url:
+        metrics.check_url(url)
