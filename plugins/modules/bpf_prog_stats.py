@@ -210,7 +210,7 @@ agent_metrics:
   contains:
     url: {description: O(metrics_url)., type: str}
     version: {description: 'The agent version used for the units (O(metrics_version) or C(tetragon_build_info)).', type: str}
-    event_loss: {description: Events lost during the window, summed over the loss counters., type: float}
+    event_loss: {description: 'Events lost during the window, summed over the loss counters.', type: float}
     event_loss_by_counter: {description: 'Events lost during the window per loss counter the agent serves (metric name: count).', type: dict}
     kernel_memory_bytes: {description: 'Kernel memory (memlock of non-shared BPF maps) per policy directory name, at the end.', type: dict}
     policies_by_state: {description: 'C(tetragon_tracingpolicy_loaded) at the end (state: count).', type: dict}
