@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.report._audit import (
-    AuditReportError, build_report, render_html)
+    AuditReportError, build_report, render_html, render_textfile)
 
 
 def audit_report(results, budget_percent=None, hosts=None, top=10, generated_at=None, title=None, guard=None):
@@ -28,9 +28,17 @@ def audit_report_html(report):
         raise AnsibleFilterError("ebpfops.tetragon.audit_report_html: %s" % exc)
 
 
+def audit_textfile(report, host):
+    try:
+        return render_textfile(report, host)
+    except AuditReportError as exc:
+        raise AnsibleFilterError("ebpfops.tetragon.audit_textfile: %s" % exc)
+
+
 class FilterModule(object):
     def filters(self):
         return {
             "audit_report": audit_report,
             "audit_report_html": audit_report_html,
+            "audit_textfile": audit_textfile,
         }

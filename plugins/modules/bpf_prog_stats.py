@@ -70,6 +70,23 @@ options:
         returns the verdicts for a later gate to read.
     type: bool
     default: true
+  metrics_url:
+    description:
+      - The agent's Prometheus metrics (its C(metrics-server), for example C(http://127.0.0.1:2112/metrics)),
+        read right before the first sample and right after the second, so that RV(agent_metrics) covers
+        the same window as the pinned-program stats. Only C(http://) on localhost, 127.0.0.1 or [::1] is
+        read (5 s timeout, 8 MiB bound).
+      - A URL that cannot be read, or text that is not the Prometheus text format, fails the module.
+      - Empty (the default) reads no metrics. The metric names, labels and units per Tetragon release are
+        listed with their source in the collection's C(docs/monitoring.md).
+    type: str
+    default: ""
+  metrics_version:
+    description:
+      - The agent's version, which fixes the unit of C(tetragon_overhead_program_seconds_total)
+        (nanoseconds before 1.7.0). Empty (the default) reads it from C(tetragon_build_info).
+    type: str
+    default: ""
 attributes:
   check_mode:
     support: full
@@ -96,6 +113,17 @@ EXAMPLES = r"""
     max_overhead_percent: 1.0
     policies: [file-monitoring]
   become: true
+
+- name: Measure the cost and read the agent's own metrics over the same 10 seconds
+  ebpfops.tetragon.bpf_prog_stats:
+    interval: 10
+    metrics_url: http://127.0.0.1:2112/metrics
+  register: bpf_cost
+  become: true
+
+- name: Fail when the agent lost events during the window
+  ansible.builtin.assert:
+    that: bpf_cost.agent_metrics.event_loss <= 0
 
 - name: Every BPF program on the host
   ebpfops.tetragon.bpf_prog_stats:
@@ -172,6 +200,45 @@ set:
     overhead_percent: {description: The sum of the set's policies' overhead., type: float}
     over_budget: {description: Whether the set's overhead is above the budget., type: bool}
     missing: {description: Names of the set with no program measured., type: list, elements: str}
+agent_metrics:
+  description:
+    - What the agent's own metrics say about the same window, or null without O(metrics_url).
+    - Counter increases over the window (a counter that went down was reset by an agent restart, and its
+      value after counts); gauges as read at the end.
+  returned: success
+  type: dict
+  contains:
+    url: {description: O(metrics_url)., type: str}
+    version: {description: 'The agent version used for the units (O(metrics_version) or C(tetragon_build_info)).', type: str}
+    event_loss: {description: 'Events lost during the window, summed over the loss counters.', type: float}
+    event_loss_by_counter: {description: 'Events lost during the window per loss counter the agent serves (metric name: count).', type: dict}
+    kernel_memory_bytes: {description: 'Kernel memory (memlock of non-shared BPF maps) per policy directory name, at the end.', type: dict}
+    policies_by_state: {description: 'C(tetragon_tracingpolicy_loaded) at the end (state: count).', type: dict}
+    missed_prog_probes: {description: 'Program runs the kernel skipped during the window, per policy.', type: dict}
+    overhead:
+      description: Per policy, the overhead metrics against the pinned-program stats of the same window.
+      type: list
+      elements: dict
+      contains:
+        name: {description: 'Policy directory name (C(<namespace>:<name>) for namespaced policies; C(__base__)).', type: str}
+        metrics_runs:
+          description: Runs by the agent's metrics; null when it serves none for the policy.
+          type: int
+        metrics_run_time_ns:
+          description: BPF time by the agent's metrics, in ns (seconds converted, nanoseconds before 1.7.0 kept).
+          type: int
+        pinned_runs:
+          description: Runs of the policy's pinned programs; null when none is pinned.
+          type: int
+        pinned_run_time_ns:
+          description: BPF time of the policy's pinned programs, in ns.
+          type: int
+        agree:
+          description: Whether both agree (within 5 % or 50 runs / 1 us; the reads are microseconds apart).
+          type: bool
+        reason:
+          description: Why they cannot agree or do not; empty when they agree.
+          type: str
 host:
   description: The host's verdict over every measured program.
   returned: success
@@ -191,6 +258,7 @@ from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._stats import
     attribute, budget_message, check_budget, overhead_percent, per_policy, program_delta, verdicts)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._session import (
     StatsSession, StatsUnavailable, pinned_programs)
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host import _metrics
 
 PERMISSION_HINT = ("reading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run the task with "
                    "become: true")
@@ -230,7 +298,7 @@ def tetragon_root(bpffs, bpf_dir):
     return root
 
 
-def measure(scope, bpffs, bpf_dir, interval):
+def measure(scope, bpffs, bpf_dir, interval, read_metrics=None):
     root = tetragon_root(bpffs, bpf_dir)
     if scope == "tetragon" and not os.path.isdir(root):
         raise StatsError("no Tetragon directory %s in the BPF filesystem %s: Tetragon is not running here or "
@@ -254,13 +322,20 @@ def measure(scope, bpffs, bpf_dir, interval):
                         if exc.errno == errno.ENOENT:
                             continue
                         raise
+            reads = [read_metrics()] if read_metrics else []
             first = session.sample(fds)
             start = time.time()
             time.sleep(interval)
             second = session.sample(fds)
             elapsed = time.time() - start
+            if read_metrics:
+                reads.append(read_metrics())
     except StatsUnavailable as exc:
         raise StatsError(str(exc))
+    except _metrics.MetricsError as exc:
+        raise StatsError("the agent's metrics: %s" % exc)
+    if read_metrics:
+        return root, first, second, pins, elapsed, session.enabled_by_session, reads
     if any(not info["stats_supported"] for info in second.values()):
         raise StatsError("this kernel reports no run_cnt/run_time_ns in bpf_prog_info (needs Linux 5.1+)")
     return root, first, second, pins, elapsed, session.enabled_by_session
@@ -303,6 +378,8 @@ def main():
             policies=dict(type="list", elements="str"),
             set=dict(type="list", elements="str"),
             fail_over_budget=dict(type="bool", default=True),
+            metrics_url=dict(type="str", default=""),
+            metrics_version=dict(type="str", default=""),
         ),
         supports_check_mode=True,
     )
@@ -317,9 +394,13 @@ def main():
     cpus = os.cpu_count() or 1
     try:
         bpffs = pick_bpffs(params["bpffs"])
-        root, first, second, pins, elapsed, enabled = measure(
-            params["scope"], bpffs, params["bpf_dir"], params["interval"])
-    except StatsError as exc:
+        reader = None
+        if params["metrics_url"]:
+            _metrics.check_url(params["metrics_url"])
+            reader = lambda: _metrics.read(params["metrics_url"], params["metrics_version"] or None)  # noqa: E731
+        measured = measure(params["scope"], bpffs, params["bpf_dir"], params["interval"], reader)
+        root, first, second, pins, elapsed, enabled = measured[:6]
+    except (StatsError, _metrics.MetricsError) as exc:
         module.fail_json(msg=str(exc), over_budget=[])
     except _bpf.BpfError as exc:
         msg = str(exc)
@@ -328,6 +409,13 @@ def main():
         module.fail_json(msg=msg, over_budget=[])
     result = build_result(root, first, second, pins, elapsed, cpus)
     result["stats_enabled_by_module"] = enabled
+    result["agent_metrics"] = None
+    if reader:
+        (version, before), (dummy, after) = measured[6]
+        agent = _metrics.window(before, after)
+        agent["overhead"] = _metrics.compare(agent["overhead"], result["policies"])
+        agent.update(url=params["metrics_url"], version=version)
+        result["agent_metrics"] = agent
     try:
         result.update(verdicts(result["policies"], result["total_overhead_percent"], params["max_overhead_percent"],
                                params["set"], params["policies"]))

@@ -12,7 +12,13 @@
 #      <bpffs>/tetragon/<policy>/generic_lsm/<hook>/prog (a BPF LSM program; the policy fails without BPF LSM)
 #    Kprobes are attached where the kernel has them (on a kernel without kprobes the real agent cannot run
 #    at all; the double then only checks the symbols);
-#  - serves `tetra` on the socket of server-address (a JSON protocol of its own, not gRPC).
+#  - serves `tetra` on the socket of server-address (a JSON protocol of its own, not gRPC);
+#  - serves Prometheus metrics on metrics-server (GET /metrics) with Tetragon's names, labels, types and
+#    units per version (docs/monitoring.md), computed from what it really runs: overhead from the kernel's
+#    stats of its BPF programs, missed probes from their recursion_misses, policies by state, kernel
+#    memory from the memlock of the BPF map it creates per policy. Event loss: the double has no ring
+#    buffer; TEST ONLY, while the control file DOUBLE_LOSS_FILE names a policy that is enabled, it loses
+#    that many events per second into the counter the file names (see docs/test-double.md).
 import errno
 import json
 import os
@@ -20,6 +26,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -44,6 +51,14 @@ DEFAULTS = {"server-address": "localhost:54321", "tracing-policy-dir": "/etc/tet
             "bpf-dir": "tetragon", "health-server-address": ":6789", "metrics-server": "",
             "release-pinned-bpf": "true"}
 RUN_DIR = "/var/run/tetragon"
+DOUBLE_STATE_DIR = "/var/lib/tetragon-test-double"  # the double's own; nothing of Tetragon's
+DOUBLE_LOSS_FILE = os.path.join(DOUBLE_STATE_DIR, "lose-events.json")
+MSG_OPS = {"generic_kprobe": "13", "generic_tracepoint": "14", "generic_uprobe": "15",
+           "generic_lsm": "16"}  # pkg/api/ops/ops.go
+LOSS_COUNTERS = {"bpf_missed_events": "tetragon_bpf_missed_events_total",
+                 "ringbuf": "tetragon_observer_ringbuf_events_lost_total",
+                 "ringbuf_queue": "tetragon_observer_ringbuf_queue_events_lost_total",
+                 "notify_overflowed": "tetragon_notify_overflowed_events_total"}
 ENFORCING = {"sigkill", "signal", "override", "notifyenforcer", "set"}
 LOCK = threading.Lock()
 
@@ -130,6 +145,7 @@ class Policy(object):
         self.id = Policy.next_id
         Policy.next_id += 1
         self.state, self.error, self.fds, self.sensors = "TP_STATE_ENABLED", "", [], []
+        self.progs, self.maps = [], []  # [(fd, sensor, attach, section)] as Tetragon labels them; [map fd]
         self.pin_dir = None
         actions = {str(a.get("action", "")).lower() for hook in self.hooks() for s in hook[1].get("selectors") or []
                    for a in s.get("matchActions") or []}
@@ -207,7 +223,7 @@ class Policy(object):
     def release(self):
         for fd in self.fds:
             os.close(fd)
-        self.fds = []
+        self.fds, self.progs, self.maps = [], [], []
         if self.pin_dir:
             shutil.rmtree(self.pin_dir, ignore_errors=True)
 
@@ -222,10 +238,34 @@ def pin_tracepoint(owner, pin_dir, subsys, event):
     if _bpf is None:
         return
     prog = _bpf.load_probe_program("generic_tracepoint_event"[:15])
-    link = _bpf.attach_tracepoint(prog, subsys, event)
+    owner.fds.append(prog)
+    owner.fds.append(_bpf.attach_tracepoint(prog, subsys, event))
     os.makedirs(pin_dir, exist_ok=True)
     _bpf.pin(prog, os.path.join(pin_dir, "prog"))
-    owner.fds.extend([prog, link])
+    owner.progs.append((prog, "generic_tracepoint", "%s/%s" % (subsys, event), "tracepoint/generic_tracepoint"))
+    policy_map(owner)
+
+
+def policy_map(owner):
+    """One BPF array map per policy, as Tetragon's per-policy maps (policy_conf): its memlock is the
+    policy's kernel memory."""
+    if owner.maps or _bpf is None:
+        return
+    attr = struct.pack("<IIIIIII16s", 2, 4, 64, 256, 0, 0, 0, b"policy_conf")  # BPF_MAP_TYPE_ARRAY
+    fd, dummy = _bpf._bpf(0, attr + b"\0" * (72 - len(attr)), "creating the policy's BPF map")  # BPF_MAP_CREATE
+    owner.fds.append(fd)
+    owner.maps.append(fd)
+
+
+def memlock(fd):
+    try:
+        with open("/proc/self/fdinfo/%d" % fd) as handle:
+            for line in handle:
+                if line.startswith("memlock:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def pin_kprobes(owner, sensor_dir, functions, multi):
@@ -243,6 +283,10 @@ def pin_kprobes(owner, sensor_dir, functions, multi):
                 owner.fds.append(_bpf.attach_kprobe_multi(prog, sorted(set(names)), is_return))
                 os.makedirs(os.path.join(sensor_dir, pin_name), exist_ok=True)
                 _bpf.pin(prog, os.path.join(sensor_dir, pin_name, "prog"))
+                owner.progs.append((prog, "generic_kprobe", ("%d retkprobes" if is_return else
+                                                             "kprobe_multi (%d functions)") % len(names),
+                                    "kprobe.multi/generic_retkprobe" if is_return else "kprobe.multi/generic_kprobe"))
+            policy_map(owner)
             return
         except _bpf.BpfError as exc:
             if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
@@ -260,6 +304,9 @@ def pin_kprobes(owner, sensor_dir, functions, multi):
         owner.fds.append(_bpf.attach_kprobe(prog, function, is_return))
         os.makedirs(os.path.join(sensor_dir, pin_name), exist_ok=True)
         _bpf.pin(prog, os.path.join(sensor_dir, pin_name, "prog"))
+        owner.progs.append((prog, "generic_kprobe", function,
+                            "kprobe/generic_retkprobe" if is_return else "kprobe/generic_kprobe"))
+    policy_map(owner)
 
 
 def pin_lsm(owner, pin_dir, hook):
@@ -276,6 +323,8 @@ def pin_lsm(owner, pin_dir, hook):
     owner.fds.append(_bpf.attach_btf_program(prog))
     os.makedirs(pin_dir, exist_ok=True)
     _bpf.pin(prog, os.path.join(pin_dir, "prog"))
+    owner.progs.append((prog, "generic_lsm", hook, "lsm/generic_lsm_core"))
+    policy_map(owner)
 
 
 class Agent(object):
@@ -284,6 +333,8 @@ class Agent(object):
         self.policies = {}
         self.bpf_root = None
         self.base = Policy({"kind": "TracingPolicy", "metadata": {"name": "__base__"}})
+        self.lost = {}  # {(metric, (label pairs)): events}
+        self.loss_tick = time.time()
 
     def setup_bpf(self):
         if _bpf is None or not ensure_mount("/sys/fs/bpf", "bpf"):
@@ -295,6 +346,8 @@ class Agent(object):
         try:
             self.base.pin_dir = os.path.join(self.bpf_root, "__base__")
             pin_tracepoint(self.base, os.path.join(self.base.pin_dir, "event_execve"), "sched", "sched_process_exec")
+            # pkg/sensors/base/base.go: the base sensor is the collection __base__ (policy and sensor name)
+            self.base.progs = [(self.base.progs[0][0], "__base__", "sched/sched_process_exec", "tracepoint/sys_execve")]
         except Exception as exc:  # a kernel without BPF still runs the double, without programs
             log("warning", "base sensor not attached", error=exc)
             self.bpf_root = None
@@ -349,9 +402,87 @@ class Agent(object):
             policy.release()
         policy.state = "TP_STATE_ENABLED" if enabled else "TP_STATE_DISABLED"
 
+    def lose_events(self):
+        """TEST ONLY (the double has no ring buffer): while DOUBLE_LOSS_FILE names a policy that is enabled,
+        add its per_second events lost since the last call to the counter it names. Called under LOCK."""
+        now, since = time.time(), self.loss_tick
+        self.loss_tick = now
+        try:
+            with open(DOUBLE_LOSS_FILE) as handle:
+                control = json.load(handle)
+            policy = self.policies.get((control.get("namespace", ""), control["policy"]))
+            rate = float(control["per_second"])
+            metric = LOSS_COUNTERS[control.get("counter", "bpf_missed_events")]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return
+        if policy is None or policy.state != "TP_STATE_ENABLED" or rate <= 0:
+            return
+        labels = ()
+        if metric == "tetragon_bpf_missed_events_total":
+            labels = (("error", "ENOSPC"), ("msg_op", MSG_OPS.get((policy.sensors or ["generic_kprobe"])[0], "13")))
+        self.lost[(metric, labels)] = self.lost.get((metric, labels), 0.0) + rate * (now - since)
+
+    def metrics(self):
+        """The exposition text of the metrics the collection reads, as this version of Tetragon serves them."""
+        with LOCK:
+            self.lose_events()
+            policies = sorted(self.policies.values(), key=lambda p: p.id)
+            runs, times, missed = {}, {}, {}
+            for policy in [self.base] + [p for p in policies if p.state == "TP_STATE_ENABLED"]:
+                for fd, sensor, attach, section in policy.progs:
+                    info = _bpf.prog_info(fd)
+                    key = (policy.namespace, policy.name, sensor, attach, section)
+                    runs[key] = runs.get(key, 0) + info["run_cnt"]
+                    times[key] = times.get(key, 0) + info["run_time_ns"]
+                    missed[(policy.name, attach)] = missed.get((policy.name, attach), 0) + info["recursion_misses"]
+            states = {}
+            for policy in policies:
+                states[policy.state] = states.get(policy.state, 0) + 1
+            memory = [((p.name, p.namespace), sum(memlock(fd) for fd in p.maps)) for p in policies]
+            lost = dict(self.lost)
+        version = tuple(int(x) for x in VERSION.split(".")[:3])
+        seconds = 1e9 if version >= (1, 7, 0) else 1.0  # the unit fix of commit 43a0219e1 (v1.7.0)
+        out = ['# HELP tetragon_build_info Build information about tetragon', '# TYPE tetragon_build_info gauge',
+               'tetragon_build_info{commit="test-double",go_version="none",modified="",time="",version="v%s"} 1'
+               % VERSION]
+        overhead = ("policy_namespace", "policy", "sensor", "attach", "section")
+        families = [
+            ("tetragon_overhead_program_seconds_total", "counter", "The total time of BPF program running.",
+             [(dict(zip(overhead, key)), value / seconds) for key, value in sorted(times.items())]),
+            ("tetragon_overhead_program_runs_total", "counter", "The total number of times BPF program was executed.",
+             [(dict(zip(overhead, key)), value) for key, value in sorted(runs.items())]),
+            ("tetragon_tracingpolicy_loaded", "gauge", "The number of loaded tracing policy by state.",
+             [({"state": state}, states.get("TP_STATE_" + state.upper(), 0))
+              for state in ("load_error", "error", "disabled", "enabled")]),
+            ("tetragon_tracingpolicy_kernel_memory_bytes", "gauge",
+             "The amount of kernel memory in bytes used by policy's sensors non-shared BPF maps (memlock).",
+             [({"policy": name, "policy_namespace": namespace}, value) for (name, namespace), value in memory]),
+            ("tetragon_missed_prog_probes_total", "counter", "The total number of Tetragon probe missed by program.",
+             [({"policy": policy, "attach": attach}, value) for (policy, attach), value in sorted(missed.items())]),
+            ("tetragon_bpf_missed_events_total", "counter",
+             "Number of Tetragon perf events that are failed to be sent from the kernel.",
+             [(dict(labels), int(value)) for (metric, labels), value in sorted(lost.items())
+              if metric == "tetragon_bpf_missed_events_total" and int(value) > 0]),
+        ]
+        for metric, text in (("tetragon_observer_ringbuf_events_lost_total", "Number of perf events Tetragon ring buffer lost."),
+                             ("tetragon_observer_ringbuf_queue_events_lost_total",
+                              "Number of perf events Tetragon ring buffer events queue lost."),
+                             ("tetragon_notify_overflowed_events_total",
+                              "The total number of events dropped because listener buffer was full")):
+            families.append((metric, "counter", text, [({}, int(lost.get((metric, ()), 0)))]))
+        for name, kind, text, samples in families:
+            out.extend(["# HELP %s %s" % (name, text), "# TYPE %s %s" % (name, kind)])
+            for labels, value in samples:
+                pairs = ",".join('%s="%s"' % (k, str(v).replace("\\", "\\\\").replace('"', '\\"'))
+                                 for k, v in sorted(labels.items()))
+                out.append("%s%s %s" % (name, "{%s}" % pairs if pairs else "", repr(float(value)) if
+                                        isinstance(value, float) and not value.is_integer() else int(value)))
+        return "\n".join(out) + "\n"
+
     def handle(self, request):
         op = request.get("op")
         with LOCK:
+            self.lose_events()
             if op == "version":
                 return {"version": "v" + VERSION}
             if op == "add":
@@ -416,16 +547,30 @@ def listen(address):
     return server, None
 
 
-def serve_http(address, body):
+def serve_http(address, body, path=None):
+    """A minimal HTTP/1.0 server; body is a string or a function returning one; with path, other paths are 404."""
     server, dummy = listen(address)
     server.listen(8)
+
+    def answer(conn):
+        try:
+            conn.settimeout(5)
+            request = conn.recv(4096).decode("latin-1").split("\r\n", 1)[0].split()
+            if path and (len(request) < 2 or request[0] != "GET" or request[1].split("?")[0] != path):
+                conn.sendall(b"HTTP/1.0 404 Not Found\r\nContent-Type: text/plain\r\n\r\n404 page not found\n")
+                return
+            text = body() if callable(body) else body + "\n"
+            conn.sendall(("HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+                          "Content-Length: %d\r\n\r\n%s" % (len(text.encode()), text)).encode())
+        except Exception as exc:  # one bad client must not stop the server
+            log("warning", "metrics request failed", error=exc)
+        finally:
+            conn.close()
 
     def loop():
         while True:
             conn, dummy_addr = server.accept()
-            conn.recv(4096)
-            conn.sendall(("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n%s\n" % body).encode())
-            conn.close()
+            answer(conn)
     threading.Thread(target=loop, daemon=True).start()
 
 
@@ -462,9 +607,10 @@ def main():
     agent.setup_bpf()
     agent.load_directory()
     server, agent.socket_path = listen(config["server-address"])
-    for key, body in (("health-server-address", "SERVING"), ("metrics-server", "# metrics of the test double")):
-        if config.get(key):
-            serve_http(config[key], body)
+    if config.get("health-server-address"):
+        serve_http(config["health-server-address"], "SERVING")
+    if config.get("metrics-server"):
+        serve_http(config["metrics-server"], agent.metrics, "/metrics")
     os.makedirs(RUN_DIR, exist_ok=True)
     with open(os.path.join(RUN_DIR, "tetragon-info.json"), "w") as handle:
         json.dump({"server_address": config["server-address"], "pid": os.getpid(), "version": "v" + VERSION,

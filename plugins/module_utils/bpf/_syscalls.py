@@ -389,9 +389,12 @@ def prog_info(fd):
         "run_time_ns": 0,
         "run_cnt": 0,
         "stats_supported": size >= 208,
+        "recursion_misses": 0,
     }
     if size >= 208:
         result["run_time_ns"], result["run_cnt"] = struct.unpack_from("<QQ", raw, 192)
+    if size >= 216:  # Linux 5.12+: runs skipped because the program was already running on the CPU
+        result["recursion_misses"] = struct.unpack_from("<Q", raw, 208)[0]
     return result
 
 

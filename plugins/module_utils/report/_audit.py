@@ -19,11 +19,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import calendar
 import datetime
 import json
 import math
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._stats import is_over
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host import _metrics
 
 try:
     from collections.abc import Mapping, Sequence
@@ -221,6 +223,38 @@ def _guard(raw):
             "decisions": [dict((k, d.get(k)) for k in keep) for d in decisions]}
 
 
+def _agent_metrics(raw):
+    """A host's view of the agent's own metrics (bpf_prog_stats agent_metrics) for the report: event loss
+    over the measurement, and per policy kernel memory, missed probes and whether the agent's overhead
+    metrics agree with the pinned-program stats. None without metrics; {"error": ...} when unreadable."""
+    if raw is None:
+        return None
+    try:
+        if not isinstance(raw, Mapping):
+            raise _BadResult("agent_metrics is not a mapping")
+        by_counter = dict((_text(k), _number(v, "agent_metrics.event_loss_by_counter.%s" % k))
+                          for k, v in (raw.get("event_loss_by_counter") or {}).items())
+        memory = dict((_text(k), _number(v, "agent_metrics.kernel_memory_bytes.%s" % k, True))
+                      for k, v in (raw.get("kernel_memory_bytes") or {}).items())
+        missed = dict((_text(k), _number(v, "agent_metrics.missed_prog_probes.%s" % k, True))
+                      for k, v in (raw.get("missed_prog_probes") or {}).items())
+        agreement = dict((_text(row.get("name")), row) for row in raw.get("overhead") or [] if isinstance(row, Mapping))
+        names = sorted(set(memory) | set(missed) | set(agreement))
+        policies = [{"name": name, "kernel_memory_bytes": memory.get(name), "missed_prog_probes": missed.get(name),
+                     "metrics_agree": agreement[name].get("agree") if name in agreement else None,
+                     "metrics_runs": agreement[name].get("metrics_runs") if name in agreement else None,
+                     "pinned_runs": agreement[name].get("pinned_runs") if name in agreement else None,
+                     "reason": _text(agreement[name].get("reason")) if name in agreement else u""}
+                    for name in names]
+        return {"version": _text(raw.get("version")), "url": _text(raw.get("url")),
+                "event_loss": _number(raw.get("event_loss"), "agent_metrics.event_loss"),
+                "event_loss_by_counter": by_counter, "policies": policies,
+                "policies_by_state": dict((_text(k), _number(v, "agent_metrics.policies_by_state.%s" % k, True))
+                                          for k, v in (raw.get("policies_by_state") or {}).items())}
+    except (_BadResult, AttributeError, TypeError) as exc:
+        return {"error": u"bad agent_metrics in the bpf_prog_stats result: %s" % exc}
+
+
 def _now():
     return datetime.datetime.now(_UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
@@ -257,6 +291,8 @@ def build_report(results, budget_percent=None, top=DEFAULT_TOP, hosts=None, gene
     for name in names:
         entry, host_programs = _host(name, results.get(name), budget)
         entry["guard"] = _guard((guard or {}).get(name) if isinstance(guard, Mapping) else None)
+        raw = results.get(name)
+        entry["agent_metrics"] = _agent_metrics(raw.get("agent_metrics") if isinstance(raw, Mapping) else None)
         entries.append(entry)
         programs.extend(host_programs)
     ok = [h for h in entries if h["status"] == "ok"]
@@ -286,6 +322,8 @@ def build_report(results, budget_percent=None, top=DEFAULT_TOP, hosts=None, gene
             "policies": len(set(p["name"] for h in ok for p in h["policies"])),
             "max_total_overhead_percent": max(totals) if totals else None,
             "mean_total_overhead_percent": (sum(totals) / len(totals)) if totals else None,
+            "hosts_with_agent_metrics": len([h for h in entries if (h["agent_metrics"] or {}).get("event_loss") is not None]),
+            "event_loss": sum((h["agent_metrics"] or {}).get("event_loss") or 0 for h in entries),
         },
         "hosts": ok + others,
         "policies": _fleet_policies(ok),
@@ -479,6 +517,89 @@ def _programs_table(report):
             u'<th>pin</th></tr></thead><tbody>%s</tbody></table></div>' % u"".join(rows))
 
 
+def _agent_metrics_section(report):
+    """Event loss and kernel memory per policy, from the agent's own metrics (hosts with a metrics server)."""
+    rows = []
+    for host in report["hosts"]:
+        agent = host.get("agent_metrics")
+        if not agent:
+            continue
+        if agent.get("error"):
+            rows.append(u'<tr data-host="%s"><th>%s</th><td colspan="6">%s</td></tr>'
+                        % (_e(host["name"]), _e(host["name"]), _e(agent["error"])))
+            continue
+        counters = u", ".join(u"%s %s" % (_e(k.replace(u"tetragon_", u"").replace(u"_total", u"")), _e(_count(v)))
+                              for k, v in sorted(agent["event_loss_by_counter"].items()) if v) or u"none"
+        policies = agent["policies"] or [{"name": u"–", "kernel_memory_bytes": None, "missed_prog_probes": None,
+                                          "metrics_agree": None, "reason": u""}]
+        for index, policy in enumerate(policies):
+            agree = {True: u"agree", False: u"differ", None: u"–"}[policy["metrics_agree"]]
+            lead = (u'<th rowspan="%d">%s</th><td class="num%s" rowspan="%d">%s</td><td rowspan="%d">%s</td>'
+                    % (len(policies), _e(host["name"]), u" over" if agent["event_loss"] else u"", len(policies),
+                       _e(_count(agent["event_loss"])), len(policies), counters)) if index == 0 else u""
+            rows.append(u'<tr data-host="%s" data-policy="%s">%s<td>%s</td><td class="num">%s</td><td class="num">%s</td>'
+                        u'<td title="%s">%s</td></tr>' % (
+                            _e(host["name"]), _e(policy["name"]), lead, _e(policy["name"]),
+                            _e(_count(policy["kernel_memory_bytes"])), _e(_count(policy["missed_prog_probes"])),
+                            _e(policy["reason"]), _e(agree)))
+    if not rows:
+        return (u'<section id="agent-metrics"><h2>Event loss and kernel memory (agent metrics)</h2><p>No host '
+                u'served its agent\'s metrics (set Tetragon\'s metrics-server to 127.0.0.1:2112).</p></section>')
+    return (u'<section id="agent-metrics"><h2>Event loss and kernel memory (agent metrics)</h2>'
+            u'<p class="meta">From the agent\'s own Prometheus metrics, read at the start and end of the measurement. '
+            u'Tetragon counts lost events per host and hook type, not per policy.</p><div class="wide">'
+            u'<table id="agent-metrics-table"><thead><tr><th>host</th><th class="num">events lost</th><th>by counter</th>'
+            u'<th>policy</th><th class="num">kernel memory (bytes)</th><th class="num">missed probes</th>'
+            u'<th>metrics vs pinned stats</th></tr></thead><tbody>%s</tbody></table></div></section>' % u"".join(rows))
+
+
+def render_textfile(report, host):
+    """One host's audit figures in the Prometheus text format, for node exporter's textfile collector
+    (checked with the collection's strict parser before it is returned)."""
+    if not isinstance(report, Mapping) or report.get("format") != FORMAT:
+        raise AuditReportError("audit_textfile expects a report from the ebpfops.tetragon.audit_report filter "
+                               "(format %s)" % FORMAT)
+    entries = [h for h in report["hosts"] if h["name"] == _text(host)]
+    if not entries:
+        raise AuditReportError("audit_textfile: host %s is not in the report" % host)
+    entry = entries[0]
+    try:
+        stamp = calendar.timegm(datetime.datetime.strptime(report["generated_at"], "%Y-%m-%dT%H:%M:%SZ").timetuple())
+    except ValueError:
+        stamp = None
+    prefix = "ebpfops_tetragon_audit_"
+    families = [(prefix + "status", "gauge", "1 for the status of this host in the last audit (ok when measured).",
+                 [({"status": status}, 1 if entry["status"] == status else 0) for status in STATUSES])]
+    if stamp is not None:
+        families.append((prefix + "timestamp_seconds", "gauge", "When the last audit report was generated.",
+                         [({}, stamp)]))
+    if report["budget_percent"] is not None:
+        families.append((prefix + "budget_percent", "gauge", "The audit's overhead budget, percent of all CPU time.",
+                         [({}, report["budget_percent"])]))
+    if entry["status"] == "ok":
+        families.extend([
+            (prefix + "overhead_percent", "gauge", "BPF overhead of Tetragon's programs, percent of all CPU time.",
+             [({}, entry["total_overhead_percent"])]),
+            (prefix + "policy_overhead_percent", "gauge", "BPF overhead per policy, percent of all CPU time.",
+             [({"policy": p["name"]}, p["overhead_percent"]) for p in entry["policies"]]),
+            (prefix + "policy_over_budget", "gauge", "1 when the policy is over the budget.",
+             [({"policy": p["name"]}, 1 if p["over_budget"] else 0) for p in entry["policies"]]),
+        ])
+    agent = entry.get("agent_metrics") or {}
+    if agent.get("event_loss") is not None:
+        families.extend([
+            (prefix + "events_lost", "gauge", "Events the agent lost during the audit's measurement, per loss counter.",
+             [({"counter": name}, value) for name, value in sorted(agent["event_loss_by_counter"].items())]),
+            (prefix + "policy_kernel_memory_bytes", "gauge", "Kernel memory of the policy's non-shared BPF maps.",
+             [({"policy": p["name"]}, p["kernel_memory_bytes"]) for p in agent["policies"]
+              if p["kernel_memory_bytes"] is not None]),
+        ])
+    try:
+        return _metrics.render([family for family in families if family[3]])
+    except _metrics.MetricsError as exc:
+        raise AuditReportError("audit_textfile: the figures of %s are not valid metrics: %s" % (host, exc))
+
+
 def render_html(report):
     """A self-contained HTML page for a report from build_report (no script, no external asset)."""
     if not isinstance(report, Mapping) or report.get("format") != FORMAT:
@@ -524,6 +645,7 @@ def render_html(report):
         % _bar_chart(u"policies-chart", u"BPF overhead per policy", policy_rows, budget),
         u'<section id="policy-host"><h2>Overhead per policy and host</h2>%s</section>' % _policy_host_table(report),
         u'<section id="top-programs"><h2>Most expensive programs</h2>%s</section>' % _programs_table(report),
+        _agent_metrics_section(report),
         u'<footer><p class="meta">%s · ebpfops.tetragon audit</p></footer></body></html>\n' % _e(report["format"]),
     ]
     return u"".join(parts)

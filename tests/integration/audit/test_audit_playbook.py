@@ -27,6 +27,7 @@ import time
 
 import pytest
 
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host import _metrics
 from ansible_collections.ebpfops.tetragon.tests.integration.audit.chromium import Dom, colour_bars
 
 pytestmark = pytest.mark.kernel
@@ -200,7 +201,19 @@ def test_audit_fails_at_the_end_when_asked_and_still_writes_the_report(tmp_path,
 
 def test_generous_budget_means_nobody_is_over(tmp_path, pinned_programs):
     bpf_dir, _ = pinned_programs
-    rc, run = _audit(tmp_path, bpf_dir, "-e", "audit_budget_percent=90", "-e", "audit_fail_over_budget=true")
+    textfiles = tmp_path / "textfile"
+    textfiles.mkdir()
+    rc, run = _audit(tmp_path, bpf_dir, "-e", "audit_budget_percent=90", "-e", "audit_fail_over_budget=true",
+                     "-e", "audit_textfile_dir=%s" % textfiles)
     assert rc == 0, json.dumps(run["stats"])
+    assert sorted(os.listdir(str(textfiles))) == ["ebpfops_tetragon_audit.prom"]
+    text = (textfiles / "ebpfops_tetragon_audit.prom").read_text()
+    samples = _metrics.parse(text)["samples"]
+    assert ("ebpfops_tetragon_audit_policy_over_budget", {"policy": "hot"}, 0.0) in samples
+    assert ("ebpfops_tetragon_audit_status", {"status": "ok"}, 1.0) in samples
+    check = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, check=False)
+    assert check.returncode == 0, check.stdout.decode()
+    assert "agent metrics not read" in " ".join(_task(run, "Summarise the audit", "localhost")["msg"])
     assert _report(tmp_path)["over_budget"] == {"hosts": [], "policies": []}
     assert "no host is over budget" in _task(run, "Summarise the audit", "localhost")["msg"]

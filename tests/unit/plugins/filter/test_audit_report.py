@@ -31,7 +31,7 @@ RESULT = {
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {"audit_report", "audit_report_html"}
+    assert set(FilterModule().filters()) == {"audit_report", "audit_report_html", "audit_textfile"}
 
 
 def test_filter_builds_and_renders():
@@ -92,3 +92,18 @@ def test_filters_through_ansible_playbook(tmp_path):
     out = proc.stdout.decode()
     assert proc.returncode == 0, out[-4000:]
     assert "ok=4" in out and "failed=0" in out and "ignored=1" in out
+
+
+def test_textfile_filter_renders_one_host_and_names_itself_on_error():
+    filters = FilterModule().filters()
+    report = filters["audit_report"]({"h1": RESULT}, budget_percent="1", hosts=["h1"])
+    assert 'ebpfops_tetragon_audit_policy_over_budget{policy="p"} 1\n' in filters["audit_textfile"](report, "h1")
+    with pytest.raises(AnsibleFilterError) as exc:
+        filters["audit_textfile"](report, "h9")
+    assert "ebpfops.tetragon.audit_textfile: " in str(exc.value)
+
+
+def test_metrics_url_filter():
+    from ansible_collections.ebpfops.tetragon.plugins.filter.tetragon_metrics import FilterModule as Metrics
+    assert Metrics().filters()["tetragon_metrics_url"](":2112") == "http://127.0.0.1:2112/metrics"
+    assert Metrics().filters()["tetragon_metrics_url"]("") == ""

@@ -163,3 +163,58 @@ def test_fetch_refuses_remote_and_reports_closed_ports(server):
     with pytest.raises(metrics.MetricsError) as exc:
         metrics.fetch("http://127.0.0.1:%d/metrics" % port, timeout=2)
     assert "cannot be read" in str(exc.value)
+
+
+def test_release_tags_of_each_metric():
+    text = ('tetragon_tracingpolicy_kernel_memory_bytes{policy="p",policy_namespace=""} 4096\n'
+            'tetragon_tracingpolicy_loaded{state="enabled"} 1\n'
+            'tetragon_observer_ringbuf_queue_events_lost_total 9\n')
+    assert sorted(metrics.normalise(metrics.parse(text), "1.3.0")) == [
+        "tetragon_observer_ringbuf_queue_events_lost_total", "tetragon_tracingpolicy_kernel_memory_bytes",
+        "tetragon_tracingpolicy_loaded"]
+    assert sorted(metrics.normalise(metrics.parse(text), "1.1.0")) == ["tetragon_tracingpolicy_loaded"]
+    assert metrics.loss_by_counter(metrics.normalise(metrics.parse(text), "1.7.0")) == {
+        "tetragon_observer_ringbuf_queue_events_lost_total": 9}
+
+
+def test_agent_version_comes_from_build_info(server):
+    url = "http://127.0.0.1:%d/metrics" % server.server_address[1]
+    _Handler.status = 200
+    _Handler.body = (TEXT + 'tetragon_build_info{commit="x",version="v1.6.1"} 1\n').encode("utf-8")
+    version, normalised = metrics.read(url)
+    assert version == "v1.6.1"
+    assert metrics.by_policy(normalised, "tetragon_overhead_program_seconds_total") == {("", "p1"): 3.0}
+    assert metrics.read(url, version="1.7.0")[0] == "1.7.0"
+    _Handler.body = TEXT.encode("utf-8")
+    with pytest.raises(metrics.MetricsError) as exc:
+        metrics.read(url)
+    assert "no tetragon_build_info{version}" in str(exc.value)
+
+
+def test_render_writes_what_parse_reads_back():
+    text = metrics.render([
+        ("ebpfops_x_total", "counter", "a\\b\nc", [({"policy": 'p"1\\', "host": "h\n"}, 3), ({"policy": "q", "host": "h"}, 0.25)]),
+        ("ebpfops_up", "gauge", "up", [({}, float("nan")), ]),
+    ])
+    parsed = metrics.parse(text)
+    assert parsed["types"] == {"ebpfops_x_total": "counter", "ebpfops_up": "gauge"}
+    assert parsed["help"]["ebpfops_x_total"] == "a\\b\nc"
+    values = dict((tuple(sorted(labels.items())), value) for name, labels, value in parsed["samples"] if name == "ebpfops_x_total")
+    assert values == {(("host", "h\n"), ("policy", 'p"1\\')): 3.0, (("host", "h"), ("policy", "q")): 0.25}
+    assert "ebpfops_x_total{host=\"h\",policy=\"q\"} 0.25\n" in text
+    with pytest.raises(metrics.MetricsError):
+        metrics.render([("bad name", "gauge", "x", [({}, 1)])])
+    with pytest.raises(metrics.MetricsError):
+        metrics.render([("c_total", "counter", "x", [({}, -1)])])
+
+
+@pytest.mark.parametrize("flag, url", [
+    (":2112", "http://127.0.0.1:2112/metrics"), ("127.0.0.1:9000", "http://127.0.0.1:9000/metrics"),
+    ("localhost:2112", "http://127.0.0.1:2112/metrics"), ("0.0.0.0:2112", "http://127.0.0.1:2112/metrics"),
+    ("[::1]:2112", "http://[::1]:2112/metrics"), ("[::]:2112", "http://[::1]:2112/metrics"),
+    ("", ""), (None, ""), ("10.1.2.3:2112", ""), ("127.0.0.1:0", ""), ("127.0.0.1:99999", ""), (":http", ""),
+])
+def test_url_from_the_metrics_server_flag(flag, url):
+    assert metrics.url_from_flag(flag) == url
+    if url:
+        metrics.check_url(url)

@@ -154,3 +154,57 @@ def test_bpf_dir_symlink_out_of_the_bpffs_is_refused(fake, tmp_path):
     fake([str(tmp_path / "fs")], {})
     msg = _run({"bpffs": str(tmp_path / "fs")}, fails=True)["msg"]
     assert "symlink" in msg and "/etc" in msg
+
+
+METRICS_BEFORE = (
+    'tetragon_build_info{version="v1.6.0"} 1\n'
+    'tetragon_overhead_program_runs_total{policy_namespace="",policy="hot",sensor="generic_tracepoint",'
+    'attach="syscalls/sys_enter_getppid",section="tracepoint/generic_tracepoint"} 1000\n'
+    'tetragon_overhead_program_seconds_total{policy_namespace="",policy="hot",sensor="generic_tracepoint",'
+    'attach="syscalls/sys_enter_getppid",section="tracepoint/generic_tracepoint"} 5000000\n'
+    'tetragon_bpf_missed_events_total{msg_op="14",error="ENOSPC"} 10\n'
+    'tetragon_notify_overflowed_events_total 0\n'
+    'tetragon_tracingpolicy_kernel_memory_bytes{policy="hot",policy_namespace=""} 4096\n'
+    'tetragon_tracingpolicy_loaded{state="enabled"} 1\n')
+
+
+def test_metrics_are_read_around_the_soak_and_compared_per_policy(fake, monkeypatch, tmp_path):
+    root = tmp_path / "tetragon" / "hot" / "generic_tracepoint" / "syscalls:sys_enter_getppid"
+    root.mkdir(parents=True)
+    bpf = fake([str(tmp_path)], {7: [0, 0]})
+    monkeypatch.setattr(bpf_prog_stats, "pinned_programs", lambda where: {7: (7, str(root / "prog"))})
+    texts = [METRICS_BEFORE,
+             METRICS_BEFORE.replace("} 1000\n", "} 1700\n").replace("} 5000000\n", "} 12000000\n")
+             .replace('ENOSPC"} 10', 'ENOSPC"} 35')]
+    urls = []
+    monkeypatch.setattr(bpf_prog_stats._metrics, "fetch", lambda url, timeout=5: urls.append(url) or texts[len(urls) - 1])
+    result = _run({"bpffs": str(tmp_path), "metrics_url": "http://127.0.0.1:2112/metrics"})
+    agent = result["agent_metrics"]
+    assert urls == ["http://127.0.0.1:2112/metrics"] * 2 and bpf.open_fds == set()
+    assert agent["version"] == "v1.6.0" and agent["event_loss"] == 25
+    assert agent["event_loss_by_counter"] == {"tetragon_bpf_missed_events_total": 25,
+                                              "tetragon_notify_overflowed_events_total": 0}
+    assert agent["kernel_memory_bytes"] == {"hot": 4096} and agent["policies_by_state"] == {"enabled": 1}
+    (row,) = agent["overhead"]
+    # the fake kernel adds 700 runs and 7 ms per sample of program 7: the metrics (ns before 1.7.0) agree
+    assert row == {"name": "hot", "metrics_runs": 700, "metrics_run_time_ns": 7000000, "pinned_runs": 700,
+                   "pinned_run_time_ns": 7000000, "agree": True, "reason": ""}
+
+
+def test_metrics_that_disagree_or_cannot_be_read(fake, monkeypatch, tmp_path):
+    root = tmp_path / "tetragon" / "hot" / "generic_tracepoint" / "x"
+    root.mkdir(parents=True)
+    fake([str(tmp_path)], {7: [0, 0]})
+    monkeypatch.setattr(bpf_prog_stats, "pinned_programs", lambda where: {7: (7, str(root / "prog"))})
+    texts = [METRICS_BEFORE, METRICS_BEFORE.replace("} 1000\n", "} 9000\n")]
+    monkeypatch.setattr(bpf_prog_stats._metrics, "fetch", lambda url, timeout=5: texts.pop(0))
+    result = _run({"bpffs": str(tmp_path), "metrics_url": "http://localhost:2112/metrics", "metrics_version": "1.7.0"})
+    (row,) = result["agent_metrics"]["overhead"]
+    assert row["metrics_runs"] == 8000 and row["pinned_runs"] == 700 and not row["agree"]
+    assert "differ beyond 5.0%" in row["reason"]
+    assert row["metrics_run_time_ns"] == 0  # 1.7.0: seconds, and the counter did not grow
+    failed = _run({"bpffs": str(tmp_path), "metrics_url": "http://10.0.0.1:2112/metrics"}, fails=True)
+    assert "only http:// on localhost" in failed["msg"]
+    monkeypatch.setattr(bpf_prog_stats._metrics, "fetch", lambda url, timeout=5: "<html>\n")
+    failed = _run({"bpffs": str(tmp_path), "metrics_url": "http://127.0.0.1:2112/metrics"}, fails=True)
+    assert failed["msg"].startswith("the agent's metrics: line 1")
