@@ -63,7 +63,8 @@ def test_html_shows_each_hosts_decisions_escaped():
     section = page[page.index('<section id="guard">'):]
     section = section[:section.index("</section>")]
     assert "<script>" not in page and "<b>t</b>" not in page
-    assert 'data-host="h&lt;1&gt;" data-policy="&lt;script&gt;alert(1)&lt;/script&gt;" data-state="quarantined"' in section
+    assert ('data-host="h&lt;1&gt;" data-policy="&lt;script&gt;alert(1)&lt;/script&gt;" '
+            'data-state="quarantined"') in section
     row = section[section.index('data-state="quarantined"'):]
     row = row[:row.index("</tr>")]
     cells = [c.split(">", 1)[1] for c in row.split("</td>")[:-1]]
