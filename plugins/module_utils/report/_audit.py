@@ -208,7 +208,11 @@ def _fleet_policies(hosts):
 
 
 def _guard(raw):
-    """A host's guard status (role ebpfops.tetragon.guard status.json, slurped or parsed); None without a guard."""
+    """A host's guard status (role ebpfops.tetragon.guard status.json, slurped or parsed); None without a guard.
+
+    Each decision keeps its figures, ``samples`` as a count, and ``state``: ``quarantined`` (the policy is in
+    the guard's quarantine and this is its latest decision), ``released`` (a later release put it back), or
+    None (logged only, failed, or superseded by a later decision)."""
     if isinstance(raw, Mapping) and "content" in raw:
         try:
             raw = json.loads(base64.b64decode(raw["content"]).decode("utf-8"))
@@ -218,9 +222,25 @@ def _guard(raw):
         return None
     keep = ("time_iso", "policy", "action", "result", "measured_percent", "budget_percent", "budget_kind", "detail")
     decisions = [d for d in raw.get("decisions") or [] if isinstance(d, Mapping)]
+    quarantined = [_text(k) for k in raw.get("quarantined") or []]
+    out = []
+    for index, raw_decision in enumerate(decisions):
+        decision = dict((k, raw_decision.get(k)) for k in keep)
+        samples = raw_decision.get("samples")
+        decision["samples"] = len(samples) if isinstance(samples, Sequence) and not _is_text(samples) else None
+        decision["state"] = _guard_state(decision, decisions[index + 1:], quarantined)
+        out.append(decision)
     return {"updated": raw.get("updated_iso"), "action": (raw.get("config") or {}).get("action"),
-            "quarantined": [_text(k) for k in raw.get("quarantined") or []],
-            "decisions": [dict((k, d.get(k)) for k in keep) for d in decisions]}
+            "quarantined": quarantined, "decisions": out}
+
+
+def _guard_state(decision, later, quarantined):
+    if decision["action"] not in ("disable", "remove") or decision["result"] != "done":
+        return None
+    for other in later:
+        if _text(other.get("policy")) == _text(decision["policy"]) and other.get("result") == "done":
+            return "released" if other.get("action") == "release" else None
+    return "quarantined" if _text(decision["policy"]) in quarantined else None
 
 
 def _agent_metrics(raw):
@@ -600,6 +620,47 @@ def render_textfile(report, host):
         raise AuditReportError("audit_textfile: the figures of %s are not valid metrics: %s" % (host, exc))
 
 
+def _guard_section(report):
+    """The guard's decisions per host (role ebpfops.tetragon.guard); nothing when no host runs a guard."""
+    hosts = [h for h in report["hosts"] if h.get("guard") is not None]
+    if not hosts:
+        return u""
+    blocks = []
+    for host in hosts:
+        guard = host["guard"]
+        if "error" in guard:
+            blocks.append(u'<p class="guard-error" data-host="%s"><b>%s</b>: %s</p>'
+                          % (_e(host["name"]), _e(host["name"]), _e(guard["error"])))
+            continue
+        rows = []
+        for d in reversed(guard["decisions"]):
+            release = d["action"] == "release"
+            budget = u"–" if release else u"%s (%s)" % (_guard_pct(d["budget_percent"]), d["budget_kind"] or u"?")
+            rows.append(
+                u'<tr data-host="%s" data-policy="%s" data-state="%s"><td class="nw">%s</td><td>%s</td>'
+                u'<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td>%s</td><td>%s</td>'
+                u'<td>%s</td><td>%s</td></tr>' % (
+                    _e(host["name"]), _e(d["policy"]), _e(d["state"] or u""), _e(d["time_iso"] or u"?"),
+                    _e(d["policy"]), _e(u"–" if release else _guard_pct(d["measured_percent"])), _e(budget),
+                    _e(u"–" if d["samples"] is None else d["samples"]), _e(d["action"]), _e(d["result"]),
+                    _e(d["state"] or u"–"), _e(d["detail"] or u"")))
+        table = (u'<table class="guard-decisions"><thead><tr><th>time (UTC)</th><th>policy</th>'
+                 u'<th class="num">measured</th><th class="num">budget</th><th class="num">samples</th>'
+                 u'<th>action</th><th>result</th><th>now</th><th>detail</th></tr></thead><tbody>%s</tbody></table>'
+                 % u"".join(rows)) if rows else u"<p>No decision recorded.</p>"
+        blocks.append(u'<div class="guard-host" data-host="%s"><h3>%s</h3><p class="meta">action %s; quarantined: '
+                      u'%s; status of %s</p>%s</div>' % (
+                          _e(host["name"]), _e(host["name"]), _e(guard["action"] or u"?"),
+                          _e(u", ".join(guard["quarantined"]) or u"none"), _e(guard["updated"] or u"?"), table))
+    return (u'<section id="guard"><h2>Guard decisions per host</h2><p class="meta">The guard (role '
+            u'ebpfops.tetragon.guard) acts on a policy whose BPF cost stays over its budget; newest first. Release a '
+            u'quarantined policy with the playbook ebpfops.tetragon.guard_release.</p>%s</section>' % u"".join(blocks))
+
+
+def _guard_pct(value):
+    return _pct(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else u"n/a"
+
+
 def render_html(report):
     """A self-contained HTML page for a report from build_report (no script, no external asset)."""
     if not isinstance(report, Mapping) or report.get("format") != FORMAT:
@@ -646,6 +707,7 @@ def render_html(report):
         u'<section id="policy-host"><h2>Overhead per policy and host</h2>%s</section>' % _policy_host_table(report),
         u'<section id="top-programs"><h2>Most expensive programs</h2>%s</section>' % _programs_table(report),
         _agent_metrics_section(report),
+        _guard_section(report),
         u'<footer><p class="meta">%s · ebpfops.tetragon audit</p></footer></body></html>\n' % _e(report["format"]),
     ]
     return u"".join(parts)

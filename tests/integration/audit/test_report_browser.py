@@ -24,6 +24,15 @@ EVIL_POLICY = "<script>document.title='pwned'</script>"
 EVIL_HOST = "edge-9<img src=x onerror=\"document.title='img'\">"
 RED, BLUE = (0xC6, 0x28, 0x28), (0x15, 0x65, 0xC0)
 BUDGET = 1.5
+GUARD = {"web-2": {"config": {"action": "disable"}, "quarantined": [EVIL_POLICY], "updated_iso": "2026-11-25T01:29:00Z",
+                   "decisions": [{"time_iso": "2026-11-25T01:20:00Z", "policy": "raw-syscalls-killer",
+                                  "action": "disable", "result": "done", "measured_percent": 2.8, "budget_percent": 1.0,
+                                  "budget_kind": "policy", "samples": [{}] * 3, "detail": "disabled"},
+                                 {"time_iso": "2026-11-25T01:25:00Z", "policy": "raw-syscalls-killer",
+                                  "action": "release", "result": "done", "detail": "put back"},
+                                 {"time_iso": "2026-11-25T01:28:00Z", "policy": EVIL_POLICY, "action": "disable",
+                                  "result": "done", "measured_percent": 1.2, "budget_percent": 1.0,
+                                  "budget_kind": "policy", "samples": [{}] * 3, "detail": "disabled"}]}}
 OVERHEAD = {"web-2": 3.0, "web-1": 0.75, "db-1": 0.3}  # host totals below
 
 
@@ -59,7 +68,7 @@ def page(tmp_path_factory):
         EVIL_HOST: {"unreachable": True, "msg": "Failed to connect to the host via ssh: <b>timeout</b>"},
         "batch-3": {"failed": True, "msg": "no bpffs is mounted; mount one with: mount -t bpf bpf /sys/fs/bpf"},
     }
-    report = build_report(results, budget_percent=BUDGET, generated_at="2026-11-25T01:30:00Z")
+    report = build_report(results, budget_percent=BUDGET, generated_at="2026-11-25T01:30:00Z", guard=GUARD)
     path = str(tmp_path_factory.mktemp("audit") / "tetragon-audit.html")
     with open(path, "w") as handle:
         handle.write(render_html(report))
@@ -91,6 +100,14 @@ def test_hostile_names_are_shown_as_text(dom):
     assert policy_rows and EVIL_POLICY in policy_rows[0][2]
     listed = dom.find("li", **{"data-host": EVIL_HOST})
     assert listed and EVIL_HOST in listed[0][2] and "<b>timeout</b>" in listed[0][2]
+
+
+def test_guard_decisions_are_shown_per_host_with_their_state(dom):
+    rows = dom.find("tr", **{"data-host": "web-2"})
+    states = [(a["data-policy"], a["data-state"]) for _, a, _ in rows if "data-state" in a]
+    assert states == [(EVIL_POLICY, "quarantined"), ("raw-syscalls-killer", ""), ("raw-syscalls-killer", "released")]
+    assert EVIL_POLICY in rows[0][2] and "1.200%" in rows[0][2] and "1.000% (policy)" in rows[0][2]
+    assert [a["data-host"] for _, a, _ in dom.find("div", class_="guard-host")] == ["web-2"]
 
 
 def test_every_host_is_shown_with_its_status(dom):
