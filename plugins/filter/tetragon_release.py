@@ -9,12 +9,22 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host import _release, _settings
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host import _release, _settings, _tuning
 
 
-def tetragon_settings_errors(config, limits=None, checksums=None):
-    return (_settings.flag_errors(config) + _settings.directive_errors(limits if limits is not None else {})
-            + _release.checksum_pin_errors(checksums))
+def tetragon_settings_errors(config, limits=None, checksums=None, extra=None, knobs=None, profile="default",
+                             version=None, metrics_allow_remote=False):
+    flags, sources, errors = _tuning.compose(config, extra, knobs, profile)
+    for value, name in ((config, "tetragon_config"), (extra, "tetragon_config_extra")):
+        if value is not None and not isinstance(value, dict):
+            errors.append("%s must be a mapping of flag name to value, got %s" % (name, type(value).__name__))
+    return (errors + _settings.flag_errors(flags, sources=sources)
+            + _tuning.value_errors(flags, sources, version, bool(metrics_allow_remote))
+            + _settings.directive_errors(limits if limits is not None else {}) + _release.checksum_pin_errors(checksums))
+
+
+def tetragon_flags(config, extra=None, knobs=None, profile="default"):
+    return _tuning.compose(config, extra, knobs, profile)[0]
 
 
 def tetragon_pinned_digest(checksums, version, arch):
@@ -44,6 +54,7 @@ class FilterModule(object):
     def filters(self):
         return {
             "tetragon_settings_errors": tetragon_settings_errors,
+            "tetragon_flags": tetragon_flags,
             "tetragon_pinned_digest": tetragon_pinned_digest,
             "tetragon_release_digest": tetragon_release_digest,
             "tetragon_trust_record": tetragon_trust_record,

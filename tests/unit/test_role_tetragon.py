@@ -122,3 +122,32 @@ def test_handlers_are_named_as_the_tasks_notify_them():
     for path, text in _role_texts():
         notified.update(re.findall(r"notify:\s*(.+)$", text, re.M))
     assert notified and notified <= handlers, sorted(notified - handlers)
+
+
+def test_tuning_variables_are_the_knobs_of_tuning_py_and_default_to_null():
+    from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tuning import FLAG_OF
+    defaults = _load("defaults", "main.yml")
+    knobs = re.findall(r"'(tetragon_\w+)': (tetragon_\w+)", _load("vars", "main.yml")["_tetragon_knobs"])
+    assert [a for a, b in knobs if a != b] == []
+    assert sorted(a for a, _b in knobs) == sorted(FLAG_OF)
+    for variable, flag in FLAG_OF.items():
+        assert defaults[variable] is None, variable
+        assert flag not in defaults["tetragon_config"] or flag == "metrics-server", flag
+    assert defaults["tetragon_config"]["metrics-server"] == "" and defaults["tetragon_metrics_server_allow_remote"] is False
+
+
+def test_profiles_in_the_docs_and_argument_specs_are_those_of_tuning_py():
+    from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tuning import PROFILES
+    with open(os.path.join(os.path.dirname(os.path.dirname(ROLE)), "docs", "role-tetragon.md")) as handle:
+        text = handle.read()
+    rows = re.findall(r"^\| `([a-z-]+)` \| ([^|]+) \| ([^|]+) \|", text[text.index("### Profiles"):], re.M)
+    assert len(rows) >= len(set(PROFILES["default"]) | set(PROFILES["busy_host"]))
+    for flag, default, busy in rows:
+        for profile, cell in (("default", default), ("busy_host", busy)):
+            assert cell.strip() == str(PROFILES[profile].get(flag, "-")), (flag, profile, cell)
+    options = _load("meta", "argument_specs.yml")["argument_specs"]["main"]["options"]
+    assert sorted(options["tetragon_profile"]["choices"]) == sorted(PROFILES)
+    described = " ".join(options["tetragon_profile"]["description"])
+    for profile, flags in PROFILES.items():
+        for flag, value in flags.items():
+            assert "%s: %s" % (flag, value) in described, (profile, flag)

@@ -44,14 +44,17 @@ def _text(value):
     return str(value)
 
 
-def flag_errors(config, name="tetragon_config"):
-    """Problems of the daemon flags {flag: value}; None values (flag left out) are fine."""
+def flag_errors(config, name="tetragon_config", sources=None):
+    """Problems of the daemon flags {flag: value}; None values (flag left out) are fine.
+
+    sources, {flag: where it was set}, names the variable in the messages (default: name[flag]).
+    """
     if not isinstance(config, dict):
         return ["%s must be a mapping of flag name to value, got %s" % (name, type(config).__name__)]
     errors = []
     for key in sorted(config, key=str):
         value = config[key]
-        where = "%s[%r]" % (name, key)
+        where = (sources or {}).get(key) or "%s[%r]" % (name, key)
         if not isinstance(key, str) or len(key) > FLAG_NAME_MAX or not FLAG_NAME.match(key):
             errors.append("%s: not a Tetragon flag name (lower-case letters, digits and single dashes, such as "
                           "export-rate-limit, at most %d characters); the name becomes a file name in "
