@@ -44,28 +44,37 @@ def _text(value):
     return str(value)
 
 
+def _entries(mapping, name, what, name_error, errors, sources=None):
+    """Yield (key, where, value as text) of the mapping's set entries, in key order; the problems of its shape,
+    its key names (name_error(where) for a key name_ok refuses) and non-scalar values go to errors."""
+    if not isinstance(mapping, dict):
+        errors.append("%s must be a mapping of %s to value, got %s" % (name, what, type(mapping).__name__))
+        return
+    name_ok, message = name_error
+    for key in sorted(mapping, key=str):
+        value = mapping[key]
+        where = (sources or {}).get(key) or "%s[%r]" % (name, key)
+        if not isinstance(key, str) or not name_ok(key):
+            errors.append("%s: %s" % (where, message))
+        elif isinstance(value, (dict, list)):
+            errors.append("%s: the value must be a string, number or boolean, got %s" % (where, type(value).__name__))
+        elif value is not None:
+            yield key, where, _text(value)
+
+
+_FLAG_NAME = (lambda key: len(key) <= FLAG_NAME_MAX and FLAG_NAME.match(key),
+              "not a Tetragon flag name (lower-case letters, digits and single dashes, such as export-rate-limit, "
+              "at most %d characters); the name becomes a file name in /etc/tetragon/tetragon.conf.d" % FLAG_NAME_MAX)
+_DIRECTIVE_NAME = (DIRECTIVE_NAME.match, "not a systemd directive name (such as CPUQuota or MemoryMax)")
+
+
 def flag_errors(config, name="tetragon_config", sources=None):
     """Problems of the daemon flags {flag: value}; None values (flag left out) are fine.
 
     sources, {flag: where it was set}, names the variable in the messages (default: name[flag]).
     """
-    if not isinstance(config, dict):
-        return ["%s must be a mapping of flag name to value, got %s" % (name, type(config).__name__)]
     errors = []
-    for key in sorted(config, key=str):
-        value = config[key]
-        where = (sources or {}).get(key) or "%s[%r]" % (name, key)
-        if not isinstance(key, str) or len(key) > FLAG_NAME_MAX or not FLAG_NAME.match(key):
-            errors.append("%s: not a Tetragon flag name (lower-case letters, digits and single dashes, such as "
-                          "export-rate-limit, at most %d characters); the name becomes a file name in "
-                          "/etc/tetragon/tetragon.conf.d" % (where, FLAG_NAME_MAX))
-            continue
-        if value is None:
-            continue
-        if isinstance(value, (dict, list)):
-            errors.append("%s: the value must be a string, number or boolean, got %s" % (where, type(value).__name__))
-            continue
-        text = _text(value)
+    for _key, where, text in _entries(config, name, "flag name", _FLAG_NAME, errors, sources):
         if len(text) > VALUE_MAX:
             errors.append("%s: the value has %d characters, over the limit of %d" % (where, len(text), VALUE_MAX))
         elif _CONTROL.search(text):
@@ -76,21 +85,8 @@ def flag_errors(config, name="tetragon_config", sources=None):
 
 def directive_errors(limits, name="tetragon_systemd_limits"):
     """Problems of the systemd directives {Directive: value} of the unit's drop-in."""
-    if not isinstance(limits, dict):
-        return ["%s must be a mapping of systemd directive to value, got %s" % (name, type(limits).__name__)]
     errors = []
-    for key in sorted(limits, key=str):
-        value = limits[key]
-        where = "%s[%r]" % (name, key)
-        if not isinstance(key, str) or not DIRECTIVE_NAME.match(key):
-            errors.append("%s: not a systemd directive name (such as CPUQuota or MemoryMax)" % where)
-            continue
-        if value is None:
-            continue
-        if isinstance(value, (dict, list)):
-            errors.append("%s: the value must be a string, number or boolean, got %s" % (where, type(value).__name__))
-            continue
-        text = _text(value)
+    for key, where, text in _entries(limits, name, "systemd directive", _DIRECTIVE_NAME, errors):
         if _LINE_CONTROL.search(text) or text.endswith("\\") or text != text.strip() or len(text) > 4096:
             errors.append("%s: the value must be one line of at most 4096 characters without control characters, "
                           "surrounding blanks or a trailing backslash (it becomes the line %s=<value> of the "
