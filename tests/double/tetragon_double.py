@@ -100,6 +100,74 @@ def read_config(argv):
     return config
 
 
+# Start-time refusals of the agent that the collection's rollback depends on (cmd/tetragon/main.go at v1.6.0 to
+# v1.7.0): rb-size with rb-size-total; a process cache of size 0 (pkg/process/cache.go, golang-lru); with
+# export-filename set, export filters that do not decode (pkg/filters/filters.go ParseFilterList) or whose
+# regular expressions RE2 does not compile (pkg/filters/binary_regex.go, ...: the exporter's start fails).
+RE2_UNSUPPORTED = re.compile(r"\(\?<?[=!]|\\[1-9]")
+
+
+def _size(text):
+    match = re.match(r"^\s*([0-9]+)\s*([KMG]?)I?B?\s*$", text or "0", re.I)
+    return int(match.group(1)) if match else 0
+
+
+def _go_regexp_error(pattern):
+    unsupported = RE2_UNSUPPORTED.search(pattern)
+    if unsupported:
+        return "error parsing regexp: invalid or unsupported Perl syntax: `%s`" % unsupported.group(0)
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return "error parsing regexp: %s: `%s`" % (exc.msg, pattern)
+    return None
+
+
+def _filter_objects(text):
+    decoder, objects, index = json.JSONDecoder(), [], 0
+    while index < len(text):
+        while index < len(text) and text[index].isspace():
+            index += 1
+        if index == len(text):
+            break
+        value, index = decoder.raw_decode(text, index)
+        if not isinstance(value, dict):
+            raise ValueError("json: cannot unmarshal %s into Go value of type tetragon.Filter" % type(value).__name__)
+        objects.append(value)
+    return objects
+
+
+def start_error(config):
+    """What the agent stops its start with for this configuration, or None."""
+    if _size(config.get("rb-size")) and _size(config.get("rb-size-total")):
+        return "Can't specify --rb-size and --rb-size-total together"
+    try:
+        cache = int(config.get("process-cache-size", "65536") or 0)
+    except ValueError:
+        cache = 0
+    if cache <= 0:
+        return "must provide a positive size"
+    if not config.get("export-filename"):
+        return None
+    pid_set = str(config.get("enable-pid-set-filter", "")).lower() in ("true", "1")
+    for flag in ("export-allowlist", "export-denylist"):
+        try:
+            objects = _filter_objects(config.get(flag, ""))
+        except ValueError as exc:
+            return "failed to fetch json exporter: %s" % exc
+        for obj in objects:
+            if obj.get("pid_set") and not pid_set:
+                return ("failed to fetch json exporter: pidSet filters use a best-effort approach for tracking PIDs "
+                        "and are intended for testing/development, not for production (pass the "
+                        "--enable-pid-set-filter to ignore)")
+            for key in sorted(obj):
+                for pattern in (obj[key] if key.endswith("_regex") and isinstance(obj[key], list) else []):
+                    error = _go_regexp_error(str(pattern))
+                    if error:
+                        return "error starting JSON exporter: failed to compile regexp: %s" % error
+    return None
+
+
 def ensure_mount(path, fstype):
     with open("/proc/mounts") as handle:
         if any(line.split()[1] == path and line.split()[2] == fstype for line in handle):
@@ -600,6 +668,9 @@ def main():
     log("info", "Starting tetragon version=v%s" % VERSION)
     if BROKEN:
         fatal("this release of the test double is built broken, for rollback tests")
+    refused = start_error(config)
+    if refused:
+        fatal(refused)
     agent = Agent(config)
     agent.socket_path = None
     signal.signal(signal.SIGTERM, agent.shutdown)
