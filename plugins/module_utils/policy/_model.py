@@ -19,7 +19,6 @@ import re
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._common import (
     as_dict as _dict, as_list as _list, join_path as _path)
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy import _syscall_tables as _tables
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._names import pin_dir, policy_file_name
 
 # --- hook sections -------------------------------------------------------------------------------------
 
@@ -264,19 +263,6 @@ def syscall_table(abi):
     return _tables.NAMES[abi]
 
 
-# --- names and files -----------------------------------------------------------------------------------
+# --- kinds -----------------------------------------------------------------------------------------------
 
 KINDS = ("TracingPolicy", "TracingPolicyNamespaced")
-
-
-def identity(document):
-    """{name, namespace, file, pin_dir} of a policy; namespace only for the namespaced kind."""
-    document = _dict(document)
-    meta = _dict(document.get("metadata"))
-    name = meta.get("name") if isinstance(meta.get("name"), str) else None
-    namespace = ""
-    if document.get("kind") == "TracingPolicyNamespaced" and isinstance(meta.get("namespace"), str):
-        namespace = meta["namespace"]
-    return {"name": name, "namespace": namespace,
-            "file": policy_file_name(name, namespace) if name else None,
-            "pin_dir": pin_dir(name, namespace) if name else None}

@@ -144,14 +144,6 @@ def test_tables_have_the_abis_tetragon_uses():
     assert "cilium/tetragon" in M.syscall_tables_source()
 
 
-def test_identity_file_name_and_pin_dir():
-    doc = {"kind": "TracingPolicyNamespaced", "metadata": {"name": "a/b", "namespace": "ns"}}
-    assert M.identity(doc) == {"name": "a/b", "namespace": "ns", "file": "ns.a/b.yaml", "pin_dir": "ns:a_b"}
-    doc["kind"] = "TracingPolicy"
-    assert M.identity(doc)["namespace"] == "" and M.identity(doc)["file"] == "a/b.yaml"
-    assert M.identity({"metadata": {}}) == {"name": None, "namespace": "", "file": None, "pin_dir": None}
-
-
 # Go strconv.ParseUint/ParseInt (src/strconv/atoi.go): (text, base, bits, value or error).
 UINT_CASES = [
     ("0", 0, 32, 0), ("00", 0, 32, 0), ("017", 0, 32, 15), ("0o17", 0, 32, 15), ("0O17", 0, 32, 15),
