@@ -49,8 +49,8 @@ def test_starts(double, flags):
     ({"process_cache_size": "0"}, "must provide a positive size"),
     ({"process_cache_size": "lots"}, "must provide a positive size"),
     ({"export_denylist": '{"binary_regex":["(unclosed"]}'},
-     "error starting JSON exporter: failed to compile regexp: error parsing regexp: missing ), unterminated subpattern: "
-     "`(unclosed`"),
+     "error starting JSON exporter: failed to compile regexp: error parsing regexp: missing ), "
+     "unterminated subpattern: `(unclosed`"),
     ({"export_allowlist": '{"namespace_regex":["^(?!kube-)"]}'},
      "error starting JSON exporter: failed to compile regexp: error parsing regexp: invalid or unsupported Perl "
      "syntax: `(?!`"),
