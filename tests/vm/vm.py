@@ -116,8 +116,11 @@ class VM(object):
         self.port = free_port()
         pidfile = os.path.join(self.run_dir, "qemu.pid")
         start = time.time()
+        # thread=single: under multi-threaded TCG a vCPU can run a stale int3 that text_poke_bp already removed
+        # (jump labels flip when BPF stats are switched on or off), and the guest dies with "Oops: int3" in
+        # kprobe_multi_link_prog_run; single-threaded TCG keeps code changes coherent between vCPUs
         cmd = [
-            "qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", str(self.memory_mb),
+            "qemu-system-x86_64", "-accel", "tcg,thread=single", "-cpu", "max", "-m", str(self.memory_mb),
             "-smp", str(self.cpus),
             "-kernel", os.path.join(self.image, "vmlinuz-" + self.kernel),
             "-initrd", os.path.join(self.image, "initrd.img-" + self.kernel),
