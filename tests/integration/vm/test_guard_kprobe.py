@@ -21,18 +21,10 @@ import time
 
 import pytest
 import yaml
+from vm_policies import FILE_PERMISSION
 from vm import REMOTE_COLLECTION
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-HOT = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: file-permission
-spec:
-  kprobes:
-  - call: security_file_permission
-    syscall: false
-"""
 # sethostname(2): nothing in the VM calls it, so this policy stays within any budget
 COLD = """apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
@@ -94,7 +86,8 @@ def guarded(vm612, vm_pool, tmp_path):
     vm612.stop_double()  # installed; now the systemd service, with the policies in its directory
     vm612.ssh("mkdir -p %s && cat > %s/file-permission.yaml <<'EOF'\n%sEOF\ncat > %s/host-name.yaml <<'EOF'\n%sEOF\n"
               "systemctl daemon-reload && systemctl start tetragon && for i in $(seq 1 300); do "
-              "[ -d /sys/fs/bpf/tetragon/host-name ] && exit 0; sleep 0.2; done; exit 1" % (TP, TP, HOT, TP, COLD))
+              "[ -d /sys/fs/bpf/tetragon/host-name ] && exit 0; sleep 0.2; done; exit 1"
+              % (TP, TP, FILE_PERMISSION, TP, COLD))
     inventory = tmp_path / "hosts.ini"
     inventory.write_text(
         "vm ansible_host=127.0.0.1 ansible_port=%d ansible_user=root ansible_ssh_private_key_file=%s "

@@ -17,17 +17,9 @@ import subprocess
 import sys
 
 import pytest
+from vm_policies import FILE_PERMISSION
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-POLICY = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: file-permission
-spec:
-  kprobes:
-  - call: security_file_permission
-    syscall: false
-"""
 LOAD = ("nohup python3 -c 'import time\nend = time.time() + 300\nwhile time.time() < end:\n"
         "    open(\"/etc/os-release\").read()' >/dev/null 2>&1 & echo $! > /tmp/load.pid")
 
@@ -51,7 +43,7 @@ def agent(vm612, tmp_path):
         "ansible_python_interpreter=/usr/bin/python3 ansible_ssh_common_args='-o StrictHostKeyChecking=no "
         "-o UserKnownHostsFile=/dev/null'\n" % (vm612.vm.port, key))
     policy = tmp_path / "file-permission.yaml"
-    policy.write_text(POLICY)
+    policy.write_text(FILE_PERMISSION)
     try:
         yield inventory, policy
     finally:
