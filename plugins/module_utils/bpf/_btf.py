@@ -9,6 +9,7 @@ section. It keeps what resolving a policy needs: every BTF_KIND_FUNC by name wit
 parameters of its BTF_KIND_FUNC_PROTO, and the type id of a function (what LSM and fentry programs
 are loaded against). Standard library only (runs on managed hosts).
 
+    read_btf(path) -> bytes of a BTF file, within MAX_BTF_BYTES        (raises BtfError)
     func_arg_counts(data) -> {function name: number of parameters}   (raises BtfError)
     function_ids(names, path) -> {function name: BTF type id}        (raises BtfError)
 """
@@ -19,9 +20,12 @@ __metaclass__ = type
 
 import struct
 
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._files import read_regular
+
 VMLINUX = "/sys/kernel/btf/vmlinux"
 BTF_MAGIC = 0xEB9F
 MAX_BTF_BYTES = 256 * 1024 * 1024
+MAX_TYPES = 1024 * 1024  # the vmlinux BTF of a distribution kernel has about 130,000 types
 KIND_FUNC = 12
 KIND_FUNC_PROTO = 13
 # Bytes that follow the 12-byte common type header, per kind: (fixed, per vlen entry).
@@ -59,7 +63,8 @@ def _header(data):
 
 
 def _types(data):
-    """(type id, kind, vlen, name offset, size or type) of every type, and the string section."""
+    """(type id, kind, vlen, name offset, size or type) of every function and function prototype, and the
+    string section."""
     if len(data) > MAX_BTF_BYTES:
         raise BtfError("%d bytes is over the %d-byte limit" % (len(data), MAX_BTF_BYTES))
     order, (pos, end), (str_start, str_end) = _header(data)
@@ -71,9 +76,12 @@ def _types(data):
             raise BtfError("truncated type header at byte %d" % pos)
         name_off, info, size_or_type = unpack(data, pos)
         type_id += 1
+        if type_id > MAX_TYPES:
+            raise BtfError("more than %d types" % MAX_TYPES)
         kind = (info >> 24) & 0x1F
         vlen = info & 0xFFFF
-        types.append((type_id, kind, vlen, name_off, size_or_type))
+        if kind in (KIND_FUNC, KIND_FUNC_PROTO):
+            types.append((type_id, kind, vlen, name_off, size_or_type))
         try:
             fixed, per = _TRAILER[kind]
         except KeyError:
@@ -104,14 +112,22 @@ def func_arg_counts(data):
     return out
 
 
-def function_ids(names, path=VMLINUX):
-    """{name: BTF type id} for the functions of `names` that the BTF file at `path` has."""
+def read_btf(path):
+    """The bytes of the BTF file at `path`: a regular file of at most MAX_BTF_BYTES (a FIFO, device or
+    directory is refused without blocking, a larger file without reading it all)."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BTF_BYTES + 1)
+        data = read_regular(path, MAX_BTF_BYTES)
     except (IOError, OSError) as exc:
         raise BtfError("cannot read the kernel's BTF %s: %s (the kernel needs CONFIG_DEBUG_INFO_BTF)"
-                       % (path, exc))
+                       % (path, exc.strerror or exc))
+    if len(data) > MAX_BTF_BYTES:
+        raise BtfError("%s is over the %d-byte limit of BTF" % (path, MAX_BTF_BYTES))
+    return data
+
+
+def function_ids(names, path=VMLINUX):
+    """{name: BTF type id} for the functions of `names` that the BTF file at `path` has."""
+    data = read_btf(path)
     try:
         types, strings = _types(data)
     except BtfError as exc:

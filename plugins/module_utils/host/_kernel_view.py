@@ -26,7 +26,8 @@ import re
 import stat
 import tempfile
 
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._btf import BtfError, func_arg_counts
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._btf import BtfError, func_arg_counts, read_btf
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._files import open_regular
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._kernel_symbols import parse_kallsyms
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tracefs import Tracefs
 
@@ -50,11 +51,11 @@ def _read_text(path, limit=MAX_TEXT_BYTES):
     if not path:
         return None
     try:
-        if path.endswith(".gz"):
-            with gzip.open(path, "rb") as handle:
-                data = handle.read(limit)
-        else:
-            with open(path, "rb") as handle:
+        with open_regular(path) as handle:
+            if path.endswith(".gz"):
+                with gzip.GzipFile(fileobj=handle, mode="rb") as unzipped:
+                    data = unzipped.read(limit)
+            else:
                 data = handle.read(limit)
     except (IOError, OSError, EOFError, ValueError):
         return None
@@ -69,6 +70,23 @@ def parse_config(text):
         if match:
             out[match.group(1)] = match.group(2).strip('"')
     return out
+
+
+def _read_cache(cache, key):
+    """{function: parameter count} of a cache file written for `key`, or None when it is missing, stale
+    or not what _write_cache writes (the BTF is parsed again then)."""
+    try:
+        with open_regular(cache) as handle:
+            text = handle.read(MAX_TEXT_BYTES + 1)
+        cached = json.loads(text.decode("utf-8"))
+    except (IOError, OSError, ValueError, RuntimeError):  # RuntimeError: RecursionError of deep nesting
+        return None
+    funcs = cached.get("funcs") if isinstance(cached, dict) and cached.get("key") == key else None
+    if not isinstance(funcs, dict) or len(text) > MAX_TEXT_BYTES:
+        return None
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in funcs.values()):
+        return None
+    return funcs
 
 
 class KernelView(object):
@@ -152,20 +170,17 @@ class KernelView(object):
             return None
         cache, key = self._cache_file(info.st_size, int(getattr(info, "st_mtime_ns", info.st_mtime * 1e9)))
         if cache and self._private_dir():
-            try:
-                with open(cache) as handle:
-                    cached = json.load(handle)
-                if cached.get("key") == key and isinstance(cached.get("funcs"), dict):
-                    self.btf_from_cache = True
-                    return cached["funcs"]
-            except (IOError, OSError, ValueError, AttributeError):
-                pass
+            funcs = _read_cache(cache, key)
+            if funcs is not None:
+                self.btf_from_cache = True
+                return funcs
         try:
-            with open(self.btf_path, "rb") as handle:
-                funcs = func_arg_counts(handle.read())
-        except (IOError, OSError) as exc:
-            self._memo["btf_error"] = "%s: %s" % (self.btf_path, exc.strerror)
+            data = read_btf(self.btf_path)
+        except BtfError as exc:
+            self._memo["btf_error"] = str(exc)
             return None
+        try:
+            funcs = func_arg_counts(data)
         except BtfError as exc:
             self._memo["btf_error"] = "%s is not usable BTF: %s" % (self.btf_path, exc)
             return None
@@ -174,16 +189,22 @@ class KernelView(object):
         return funcs
 
     def _write_cache(self, cache, key, funcs):
+        """Best effort: a cache that cannot be written is left out (no partial file is left behind)."""
+        tmp = None
         try:
             for name in os.listdir(self.cache_dir):
-                if name.startswith("btf-funcs-") and os.path.join(self.cache_dir, name) != cache:
+                if name.startswith(("btf-funcs-", ".btf-")) and os.path.join(self.cache_dir, name) != cache:
                     os.unlink(os.path.join(self.cache_dir, name))
             fd, tmp = tempfile.mkstemp(prefix=".btf-", dir=self.cache_dir)
             with os.fdopen(fd, "w") as handle:
                 json.dump({"key": key, "funcs": funcs}, handle, separators=(",", ":"))
             os.rename(tmp, cache)
         except (IOError, OSError):
-            pass
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
 
     def kallsyms(self):
         """{symbol: module or ""} of kernel text symbols, or None when unreadable."""

@@ -18,6 +18,8 @@ __metaclass__ = type
 
 import os
 
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._files import open_regular
+
 MAX_FORMAT_BYTES = 64 * 1024
 
 
@@ -67,7 +69,7 @@ class Tracefs(object):
         """Field declarations of subsystem/event, or None when its format file cannot be read."""
         path = os.path.join(self.events_dir, subsystem, event, "format")
         try:
-            with open(path, "rb") as handle:
+            with open_regular(path) as handle:
                 data = handle.read(MAX_FORMAT_BYTES)
         except (IOError, OSError):
             return None

@@ -36,7 +36,8 @@ def add_parser(sub):
 def run(args):
     for label, path in (("--kernel-btf", args.kernel_btf), ("--kallsyms", args.kallsyms)):
         if path and not os.path.isfile(path):
-            sys.stderr.write("tetragon-policy: %s %s: no such file\n" % (label, path))
+            sys.stderr.write("tetragon-policy: %s %s: %s\n" % (
+                label, path, "not a regular file" if os.path.exists(path) else "no such file"))
             return 2
     if args.tracefs and not os.path.isdir(os.path.join(args.tracefs, "events")):
         sys.stderr.write("tetragon-policy: --tracefs %s: no events/ directory in it\n" % args.tracefs)

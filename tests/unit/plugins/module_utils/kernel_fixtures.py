@@ -8,7 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import os
+import signal
 import struct
 
 COMMON_FIELDS = ("unsigned short common_type", "unsigned char common_flags",
@@ -117,3 +119,17 @@ def write(path, data):
     with open(path, "wb" if isinstance(data, bytes) else "w") as handle:
         handle.write(data)
     return str(path)
+
+
+@contextlib.contextmanager
+def within(seconds):
+    """Fails the test (instead of hanging the suite) when the body blocks longer than `seconds`."""
+    def expire(*_args):
+        raise AssertionError("blocked for over %d s" % seconds)
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

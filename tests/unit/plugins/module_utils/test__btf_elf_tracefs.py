@@ -9,16 +9,18 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import io
+import os
 import struct
 
 import pytest
 
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _btf
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf._btf import BtfError, func_arg_counts
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._elf import ElfError, elf_symbols, elf_usdt_probes
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._kernel_symbols import parse_kallsyms
-from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tracefs import format_fields
+from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._tracefs import Tracefs, format_fields
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.module_utils.kernel_fixtures import (
-    btf_blob, elf_blob, format_text)
+    btf_blob, elf_blob, format_text, within)
 
 
 @pytest.mark.parametrize("order", ["<", ">"])
@@ -74,3 +76,35 @@ def test_kallsyms_text_symbols_with_modules():
     text = ("ffffffff81000000 T _stext\n0000000000000000 t tcp_sendmsg\n0 D some_data\n"
             "0 t nf_hook [nf_tables]\nbroken line\n")
     assert parse_kallsyms(text) == {"_stext": "", "tcp_sendmsg": "", "nf_hook": "nf_tables"}
+
+
+def test_btf_type_count_is_bounded(monkeypatch):
+    # a header that declares millions of 12-byte types must stop at the limit, not fill memory
+    monkeypatch.setattr(_btf, "MAX_TYPES", 64)
+    assert len(func_arg_counts(btf_blob(dict(("f%d" % i, 1) for i in range(8))))) == 8
+    with pytest.raises(BtfError) as exc:
+        func_arg_counts(btf_blob(dict(("f%d" % i, 1) for i in range(64))))
+    assert "more than 64 types" in str(exc.value)
+
+
+def test_read_btf_refuses_fifos_devices_directories_and_oversize(tmp_path, monkeypatch):
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+    for path in (fifo, os.devnull, str(tmp_path)):
+        with within(5), pytest.raises(BtfError) as exc:
+            _btf.read_btf(path)
+        assert path in str(exc.value) and "not a regular file" in str(exc.value)
+    big = tmp_path / "big"
+    big.write_bytes(btf_blob({"f": 1}) + b"\0" * 4096)
+    monkeypatch.setattr(_btf, "MAX_BTF_BYTES", 4096)
+    with pytest.raises(BtfError) as exc:
+        _btf.read_btf(str(big))
+    assert "over the 4096-byte limit" in str(exc.value) and str(big) in str(exc.value)
+
+
+def test_tracefs_format_that_is_a_fifo_is_unreadable_not_a_hang(tmp_path):
+    event = tmp_path / "events" / "sched" / "sched_switch"
+    event.mkdir(parents=True)
+    os.mkfifo(str(event / "format"))
+    with within(5):
+        assert Tracefs(str(tmp_path)).fields("sched", "sched_switch") is None

@@ -16,7 +16,7 @@ from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._kernel_view
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.host._resolve import (
     RULES, kernel_features, resolve, syscall_symbol)
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.module_utils.kernel_fixtures import (
-    btf_blob, elf_blob, tracefs_tree, write)
+    btf_blob, elf_blob, tracefs_tree, within, write)
 
 FUNCS = {"tcp_sendmsg": 3, "security_file_open": 1, "__x64_sys_unlinkat": 1, "__x64_sys_unlink": 1,
          "__x64_sys_renameat": 1, "__x64_sys_write": 1, "bpf_lsm_file_open": 1, "bpf_lsm_bprm_check_security": 1,
@@ -329,3 +329,52 @@ def test_usdt_provider_and_name_from_the_binarys_notes(kernel, tmp_path):
     assert "app:done, app:ready" in result["findings"][0]["hint"]
     assert "no USDT probes at all" in result["findings"][1]["hint"]
     assert [r["found"] for r in result["resolved"]] == [True, False, False]
+
+
+@pytest.mark.parametrize("content", [
+    '{"key": "%s", "funcs": {"tcp_sendmsg": "3"}}',    # a count that is not a number
+    '{"key": "%s", "funcs": {"tcp_sendmsg": -1}}',
+    '{"key": "%s", "funcs": ["tcp_sendmsg"]}',
+    "[" * 100000,                                       # nesting deeper than json's recursion
+    '{"key": "%s", "funcs": {"tcp_sendmsg": 3',          # a write cut short
+    b"\xff\xfe not utf-8",
+])
+def test_corrupt_btf_cache_is_parsed_again_and_replaced(kernel, tmp_path, content):
+    cache = str(tmp_path / "cache")
+    first = kernel(cache_dir=cache)
+    doc = policy(kprobes=[{"call": "tcp_sendmsg", "syscall": False, "args": [{"index": 3, "type": "int"}]}])
+    assert rules(resolve(doc, first)) == [("R6", "warning", "spec.kprobes[0].args[0].index")]
+    (name,) = os.listdir(cache)
+    key = first._cache_file(os.stat(first.btf_path).st_size,
+                            os.stat(first.btf_path).st_mtime_ns)[1]
+    write(tmp_path / "cache" / name, content if isinstance(content, bytes) else content.replace("%s", key))
+    second = kernel(cache_dir=cache)
+    result = resolve(doc, second)
+    assert result["summary"]["btf"] == "parsed"
+    assert rules(result) == [("R6", "warning", "spec.kprobes[0].args[0].index")]
+    assert resolve(doc, kernel(cache_dir=cache))["summary"]["btf"] == "cached"
+
+
+def test_btf_cache_leaves_no_partial_file(kernel, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    write(cache / ".btf-leftover", "{")   # a temporary file of a write that was killed
+
+    def full(*_args, **_kw):
+        raise IOError(28, "No space left on device")
+    monkeypatch.setattr("json.dump", full)
+    assert resolve(EXAMPLE_KPROBE, kernel(cache_dir=str(cache)))["summary"]["btf"] == "parsed"
+    assert os.listdir(str(cache)) == []
+
+
+@pytest.mark.parametrize("which", ["btf", "kallsyms"])
+def test_kernel_files_that_are_fifos_or_devices_are_not_read(kernel, tmp_path, which):
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+    for path in (fifo, os.devnull):
+        view = kernel(**{which: path, ("kallsyms" if which == "btf" else "btf"): None})
+        with within(5):
+            result = resolve(policy(kprobes=[{"call": "tcp_sendmsg", "syscall": False}]), view)
+        assert rules(result) == [("R14", "warning", "spec")]
+        if which == "btf":
+            assert "%s: not a regular file" % path in result["findings"][0]["message"]

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 
 from ansible_collections.ebpfops.tetragon.plugins.module_utils.policy._cli import main
 from ansible_collections.ebpfops.tetragon.tests.unit.plugins.module_utils.kernel_fixtures import (
@@ -57,6 +58,12 @@ def test_resolve_usage_errors(tmp_path, capsys):
     assert main(["resolve", "--tracefs", str(tmp_path), good]) == 2
     assert main(["resolve", "--kernel-btf", good, str(tmp_path / "missing.yaml")]) == 2
     assert "no such file" in capsys.readouterr().err
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+    for flag in ("--kernel-btf", "--kallsyms"):
+        for path in (fifo, os.devnull, str(tmp_path)):
+            assert main(["resolve", flag, path, good]) == 2
+            assert "%s %s: not a regular file" % (flag, path) in capsys.readouterr().err
 
 
 def test_resolve_reports_unloadable_files(tmp_path, capsys):
