@@ -15,18 +15,21 @@ __metaclass__ = type
 
 import math
 import re
+import time
 
 try:
-    from urllib.request import Request, build_opener, ProxyHandler
+    from urllib.request import HTTPRedirectHandler, Request, build_opener, ProxyHandler
     from urllib.error import HTTPError, URLError
     from urllib.parse import urlsplit
 except ImportError:  # Python 2 is not supported on hosts, but the import must not fail there
     Request = build_opener = ProxyHandler = HTTPError = URLError = urlsplit = None
+    HTTPRedirectHandler = object
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_LINE = 64 * 1024
 MAX_SERIES = 200000
 TIMEOUT = 5.0
+CHUNK = 64 * 1024
 LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 # name: (labels, unit, first release that serves it, Tetragon source at that release and at v1.7.0).
@@ -231,11 +234,36 @@ def url_from_flag(flag):
     return "http://%s:%d/metrics" % (host, int(match.group(2)))
 
 
+class _NoRedirect(HTTPRedirectHandler):
+    """A redirect is answered as the HTTP error it is: following it could leave the loopback."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _body(response, url, timeout, max_bytes):
+    """The body, read chunk by chunk so that a server sending it slowly is cut at `timeout` in total (the
+    socket's timeout bounds only each wait) and one sending too much at max_bytes."""
+    deadline = time.monotonic() + timeout
+    read = getattr(response, "read1", response.read)
+    chunks, size = [], 0
+    while True:
+        chunk = read(CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            raise MetricsError("metrics URL %s sent over %d bytes" % (url, max_bytes))
+        if time.monotonic() > deadline:
+            raise MetricsError("metrics URL %s did not send its text within %s s" % (url, timeout))
+
+
 def fetch(url, timeout=TIMEOUT, max_bytes=MAX_BYTES):
-    """The text of a metrics endpoint on this host (http only, loopback only, no proxy), read within
-    timeout seconds and max_bytes; MetricsError otherwise."""
+    """The text of a metrics endpoint on this host (http only, loopback only, no proxy, no redirect), read
+    within about timeout seconds and max_bytes; MetricsError otherwise."""
     check_url(url)
-    opener = build_opener(ProxyHandler({}))
+    opener = build_opener(ProxyHandler({}), _NoRedirect())
     request = Request(url, headers={"Accept": "text/plain;version=0.0.4"})
     try:
         response = opener.open(request, timeout=timeout)
@@ -243,19 +271,18 @@ def fetch(url, timeout=TIMEOUT, max_bytes=MAX_BYTES):
             status = getattr(response, "status", 200)
             if status != 200:
                 raise MetricsError("metrics URL %s answered HTTP %s" % (url, status))
-            body = response.read(max_bytes + 1)
+            body = _body(response, url, timeout, max_bytes)
         finally:
             response.close()
     except MetricsError:
         raise
     except HTTPError as exc:
-        raise MetricsError("metrics URL %s answered HTTP %s" % (url, exc.code))
+        raise MetricsError("metrics URL %s answered HTTP %s%s" % (
+            url, exc.code, " (a redirect, which is not followed)" if 300 <= exc.code < 400 else ""))
     except URLError as exc:
         raise MetricsError("metrics URL %s cannot be read: %s" % (url, getattr(exc, "reason", exc)))
     except (IOError, OSError, ValueError) as exc:  # timeouts, resets, bad status lines
         raise MetricsError("metrics URL %s cannot be read: %s" % (url, exc))
-    if len(body) > max_bytes:
-        raise MetricsError("metrics URL %s sent over %d bytes" % (url, max_bytes))
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:

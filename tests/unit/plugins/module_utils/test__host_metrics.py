@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import math
 import threading
+import time
 
 import pytest
 
@@ -163,6 +164,52 @@ def test_fetch_refuses_remote_and_reports_closed_ports(server):
     with pytest.raises(metrics.MetricsError) as exc:
         metrics.fetch("http://127.0.0.1:%d/metrics" % port, timeout=2)
     assert "cannot be read" in str(exc.value)
+
+
+class _Hostile(BaseHTTPRequestHandler):
+    """A local endpoint that redirects elsewhere or sends its body one line at a time, slowly."""
+    location = ""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", self.location)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.end_headers()
+        try:
+            for i in range(40):
+                self.wfile.write(b"slow_%d 1\n" % i)
+                self.wfile.flush()
+                time.sleep(0.1)
+        except (IOError, OSError):
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def test_fetch_refuses_redirects_and_cuts_a_slow_body_at_the_timeout(server):
+    httpd = HTTPServer(("127.0.0.1", 0), _Hostile)
+    thread = threading.Thread(target=httpd.serve_forever)
+    thread.start()
+    try:
+        base = "http://127.0.0.1:%d" % httpd.server_address[1]
+        _Handler.body, _Handler.status = b"leaked 1\n", 200
+        _Hostile.location = "http://127.0.0.1:%d/metrics" % server.server_address[1]
+        with pytest.raises(metrics.MetricsError) as exc:
+            metrics.fetch(base + "/redirect")
+        assert "HTTP 302 (a redirect, which is not followed)" in str(exc.value)
+        started = time.monotonic()
+        with pytest.raises(metrics.MetricsError) as exc:
+            metrics.fetch(base + "/slow", timeout=1)
+        assert time.monotonic() - started < 3  # each line comes within the socket timeout; 40 take 4 s
+        assert "did not send its text within 1 s" in str(exc.value)
+    finally:
+        httpd.shutdown()
+        thread.join()
+        httpd.server_close()
 
 
 def test_release_tags_of_each_metric():
