@@ -299,7 +299,8 @@ class _Resolver(object):
                                        "index %d, but %s has %d format fields (indices 0-%d, common_* included)"
                                        % (index, target, len(fields), len(fields) - 1),
                                        "Fields of %s: %s." % (target, ", ".join(
-                                           "%d=%s" % (n, f.split()[-1]) for n, f in enumerate(fields)))))
+                                           "%d=%s" % (n, (f.split() or ["(unnamed)"])[-1])
+                                           for n, f in enumerate(fields)))))
 
     def lsmhooks(self):
         hooks = [(i, h) for i, h in enumerate(as_list(self.spec.get("lsmhooks"))) if isinstance(h, dict)]
@@ -364,9 +365,11 @@ class _Resolver(object):
                 binary = scalar(hook.get("path"))
                 if not isinstance(binary, str) or not binary:
                     continue
-                if not os.path.isabs(binary):
-                    self.out.append(_f("R7", join_path(path, "path"), "%s is not an absolute path" % binary,
-                                       "Give the binary's absolute path."))
+                if not os.path.isabs(binary) or "\x00" in binary:
+                    self.out.append(_f("R7", join_path(path, "path"), "%s %s" % (
+                        binary.replace("\x00", "\\0"),
+                        "has a NUL byte" if "\x00" in binary else "is not an absolute path"),
+                        "Give the binary's absolute path."))
                     continue
                 symbols, error = self._elf_read(binary, elf_usdt_probes if kind == "usdt" else elf_symbols)
                 if error:

@@ -378,3 +378,16 @@ def test_kernel_files_that_are_fifos_or_devices_are_not_read(kernel, tmp_path, w
         assert rules(result) == [("R14", "warning", "spec")]
         if which == "btf":
             assert "%s: not a regular file" % path in result["findings"][0]["message"]
+
+
+def test_odd_format_fields_and_nul_paths_are_findings_not_tracebacks(kernel, tmp_path):
+    event = tmp_path / "odd" / "events" / "sched" / "sw"
+    event.mkdir(parents=True)
+    write(event / "format", "name: sw\nformat:\n\tfield:;\tsize:2;\n\tfield:int pid;\n")
+    view = kernel(tracefs=str(tmp_path / "odd"))
+    result = resolve(policy(tracepoints=[{"subsystem": "sched", "event": "sw", "args": [{"index": 2}]}],
+                            uprobes=[{"path": "/bin/sh\x00x", "symbols": ["main"]}]), view)
+    assert rules(result) == [("R4", "error", "spec.tracepoints[0].args[0].index"),
+                             ("R7", "error", "spec.uprobes[0].path")]
+    assert "0=(unnamed), 1=pid" in result["findings"][0]["hint"]
+    assert result["findings"][1]["message"] == "/bin/sh\\0x has a NUL byte"
