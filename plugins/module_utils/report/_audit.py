@@ -573,12 +573,31 @@ def _agent_metrics_section(report):
             u'<th>metrics vs pinned stats</th></tr></thead><tbody>%s</tbody></table></div></section>' % u"".join(rows))
 
 
+def _rendered(render, who, report, *args):
+    """render(report, *args), with a report whose shape is not build_report's (a saved report edited by hand,
+    another format under this format's name) refused by what is missing or of the wrong type."""
+    if not isinstance(report, Mapping) or report.get("format") != FORMAT:
+        raise AuditReportError("%s expects a report from the ebpfops.tetragon.audit_report filter (format %s)"
+                               % (who, FORMAT))
+    try:
+        return render(report, *args)
+    except AuditReportError:
+        raise
+    except KeyError as exc:
+        problem = "it has no %s" % _short(repr(exc.args[0]), 80)
+    except (TypeError, AttributeError, ValueError, IndexError) as exc:
+        problem = "a value has the wrong type (%s)" % _short(_text(exc), 120)
+    raise AuditReportError("%s: the report is not as the ebpfops.tetragon.audit_report filter writes it (format "
+                           "%s): %s; render the filter's own output" % (who, FORMAT, problem))
+
+
 def render_textfile(report, host):
     """One host's audit figures in the Prometheus text format, for node exporter's textfile collector
     (checked with the collection's strict parser before it is returned)."""
-    if not isinstance(report, Mapping) or report.get("format") != FORMAT:
-        raise AuditReportError("audit_textfile expects a report from the ebpfops.tetragon.audit_report filter "
-                               "(format %s)" % FORMAT)
+    return _rendered(_render_textfile, "audit_textfile", report, host)
+
+
+def _render_textfile(report, host):
     entries = [h for h in report["hosts"] if h["name"] == _text(host)]
     if not entries:
         raise AuditReportError("audit_textfile: host %s is not in the report" % host)
@@ -663,9 +682,10 @@ def _guard_pct(value):
 
 def render_html(report):
     """A self-contained HTML page for a report from build_report (no script, no external asset)."""
-    if not isinstance(report, Mapping) or report.get("format") != FORMAT:
-        raise AuditReportError("audit_report_html expects a report from the ebpfops.tetragon.audit_report "
-                               "filter (format %s)" % FORMAT)
+    return _rendered(_render_html, "audit_report_html", report)
+
+
+def _render_html(report):
     budget = report["budget_percent"]
     summary = report["summary"]
     host_rows = []

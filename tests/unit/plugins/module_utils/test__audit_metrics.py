@@ -92,3 +92,26 @@ def test_promtool_accepts_the_textfile(tmp_path):
             run = subprocess.run([promtool, "check", "metrics"], stdin=handle, stdout=subprocess.PIPE,
                                  stderr=subprocess.STDOUT, universal_newlines=True)
         assert run.returncode == 0, run.stdout
+
+
+@pytest.mark.parametrize("mangle, problem, textfile_reads_it", [
+    (lambda r: r.pop("hosts"), "it has no 'hosts'", True),
+    (lambda r: r["hosts"][0].pop("name"), "it has no 'name'", True),
+    (lambda r: r.update(hosts="abc"), "a value has the wrong type", True),
+    (lambda r: r.pop("budget_percent"), "it has no 'budget_percent'", True),
+    (lambda r: r.update(summary=[]), "a value has the wrong type", False),
+])
+def test_a_report_edited_by_hand_is_a_clear_error(mangle, problem, textfile_reads_it):
+    data = json.loads(json.dumps(report()))
+    mangle(data)
+    renders = [render_html] + ([lambda r: render_textfile(r, "a")] if textfile_reads_it else [])
+    for render in renders:
+        with pytest.raises(AuditReportError) as exc:
+            render(data)
+        assert "is not as the ebpfops.tetragon.audit_report filter writes it" in str(exc.value)
+        assert problem in str(exc.value)
+    if not textfile_reads_it:
+        assert "ebpfops_tetragon_audit_status" in render_textfile(data, "a")
+    with pytest.raises(AuditReportError) as exc:
+        render_textfile(report(), "nobody")
+    assert str(exc.value) == "audit_textfile: host nobody is not in the report"
