@@ -106,3 +106,42 @@ def test_the_readme_quick_start_is_two_commands_that_set_up_and_run():
     stages = re.search(r'only=\$\{TEST_STAGES:-"([^"]+)"\}', _read("scripts/test.sh")).group(1).split()
     for stage in ("unit", "integration", "vm", "lint", "sanity", "build", "molecule"):
         assert stage in stages, "scripts/test.sh does not run the %s stage by default" % stage
+
+
+def _playbook_knobs(text):
+    """The variables a user sets on a playbook: play vars with a literal default, and variables read with
+    default() (hosts patterns, serial, old names)."""
+    names = set()
+    for play in yaml.safe_load(text):
+        for name, value in (play.get("vars") or {}).items():
+            if not (isinstance(value, str) and "{{" in value):
+                names.add(name)
+    names |= set(re.findall(r"(?<![\w.])([a-z]\w*)\s*\|\s*default\(", text))
+    return {name for name in names if not name.startswith("ansible_")}
+
+
+PLAYBOOKS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "playbooks", "*.yml")))
+
+
+@pytest.mark.parametrize("playbook", PLAYBOOKS)
+def test_playbook_variables_are_documented(playbook):
+    text = _read(os.path.join("playbooks", playbook))
+    header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+    docs = header + "".join(_read(path) for path in DOCS)
+    undocumented = sorted(name for name in _playbook_knobs(text) if not re.search(r"\b%s\b" % name, docs))
+    assert not undocumented, "playbooks/%s: variables neither in its header nor in README/docs: %s" % (
+        playbook, undocumented)
+
+
+def test_the_playbook_variable_check_sees_knobs_but_not_attributes():
+    text = "- hosts: \"{{ x_hosts | default('all') }}\"\n  vars:\n    x_soak: 10\n    x_url: \"{{ y }}\"\n" \
+           "  tasks:\n    - debug: {msg: \"{{ r.would_change | default(true) }} {{ x_old | default(1) }}\"}\n"
+    assert _playbook_knobs(text) == {"x_hosts", "x_soak", "x_old"}
+
+
+def test_the_readme_content_table_lists_every_module_filter_role_and_playbook():
+    section = _read("README.md").split("## What is in the collection", 1)[1].split("\n## ", 1)[0]
+    content = _content_names() - {os.path.basename(p)[:-3]
+                                  for p in glob.glob(os.path.join(ROOT, "plugins", "doc_fragments", "*.py"))}
+    missing = sorted(name for name in content if not re.search(r"`(ebpfops\.tetragon\.)?%s`" % name, section))
+    assert not missing, "README's content table does not list %s" % missing
