@@ -1,5 +1,5 @@
 # Quick start: `make demo` (lint and rewrite the built-in example) and `make test` (every test).
-.PHONY: demo test setup setup-test unit lint sanity molecule bench
+.PHONY: demo test setup setup-test bench
 
 demo:
 	scripts/setup.sh controller

@@ -129,6 +129,10 @@ hooks:
       description: The hook as written, with its YAML path.
       type: str
       sample: "spec.tracepoints[0]: tracepoint raw_syscalls/sys_exit"
+    path: {description: The hook's YAML path., type: str, sample: "spec.tracepoints[0]"}
+    section:
+      description: The section of the policy's C(spec) the hook is in (C(tracepoints), C(kprobes), C(lsmhooks), C(uprobes), ...).
+      type: str
     attach_points:
       description: The kernel attach points of the hook (a syscall list gives one per syscall).
       type: list

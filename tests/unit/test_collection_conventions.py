@@ -39,6 +39,9 @@ def test_the_collection_has_the_pieces_the_readme_promises():
     assert _modules(), "plugins/modules/ is empty"
 
 
+_SPEC_TYPES = {"str": str, "path": str, "int": int, "float": (float, int), "bool": bool, "list": list, "dict": dict}
+
+
 @pytest.mark.parametrize("role", _roles())
 def test_role_defaults_are_prefixed_and_documented(role):
     base = os.path.join(ROOT, "roles", role)
@@ -49,11 +52,64 @@ def test_role_defaults_are_prefixed_and_documented(role):
         assert name.startswith(role + "_"), "%s: default %s is not prefixed with %s_" % (role, name, role)
     undocumented = sorted(set(defaults) - documented)
     assert not undocumented, "%s: defaults missing from meta/argument_specs.yml: %s" % (role, undocumented)
-    for name, spec in specs["main"]["options"].items():
-        assert spec.get("description"), "%s: option %s has no description" % (role, name)
-        if name in defaults and "default" in spec and defaults[name] is not None:
-            assert spec["default"] == defaults[name], (
-                "%s: argument_specs default of %s differs from defaults/main.yml" % (role, name))
+    for entry, spec_of_entry in sorted(specs.items()):
+        for name, spec in spec_of_entry.get("options", {}).items():
+            where = "%s (entry point %s): option %s" % (role, entry, name)
+            assert name.startswith(role + "_"), "%s is not prefixed with %s_" % (where, role)
+            assert spec.get("description"), "%s has no description" % where
+            if name not in defaults:
+                assert spec.get("required") or "default" in spec, (
+                    "%s has no value in defaults/main.yml and is neither required nor given a default" % where)
+                continue
+            assert spec.get("default") == defaults[name], (
+                "%s: argument_specs default %r differs from defaults/main.yml %r"
+                % (where, spec.get("default"), defaults[name]))
+            wanted = _SPEC_TYPES.get(spec.get("type", "str"))
+            if wanted and defaults[name] is not None:
+                assert isinstance(defaults[name], wanted) and not (
+                    wanted in (int, (float, int)) and isinstance(defaults[name], bool)), (
+                    "%s: default %r is not of type %s" % (where, defaults[name], spec.get("type", "str")))
+            if "choices" in spec and defaults[name] is not None:
+                assert defaults[name] in spec["choices"], "%s: default not in its choices" % where
+
+
+@pytest.mark.parametrize("role", _roles())
+def test_role_internal_vars_are_prefixed(role):
+    path = os.path.join(ROOT, "roles", role, "vars", "main.yml")
+    internal = (_load(path) or {}) if os.path.exists(path) else {}
+    wrong = sorted(name for name in internal if not name.startswith("_%s_" % role))
+    assert not wrong, "%s: vars/main.yml names without the _%s_ prefix: %s" % (role, role, wrong)
+
+
+def _role_text(base, subs):
+    text = []
+    for sub in subs:
+        for folder, _dirs, files in os.walk(os.path.join(base, sub)):
+            for name in sorted(files):
+                with open(os.path.join(folder, name)) as handle:
+                    text.append(handle.read())
+    return "\n".join(text)
+
+
+@pytest.mark.parametrize("role", _roles())
+def test_role_variables_read_are_defaulted_or_documented(role):
+    base = os.path.join(ROOT, "roles", role)
+    text = _role_text(base, ("tasks", "handlers", "templates", "vars"))
+    filters = {name[:-4] for name in os.listdir(os.path.join(ROOT, "plugins", "filter")) if name.endswith(".yml")}
+    defaults = _load(os.path.join(base, "defaults", "main.yml")) or {}
+    specs = _load(os.path.join(base, "meta", "argument_specs.yml"))["argument_specs"]
+    known = set(defaults).union(*(set(spec.get("options", {})) for spec in specs.values()))
+    vars_file = os.path.join(base, "vars", "main.yml")
+    known |= set((_load(vars_file) or {}) if os.path.exists(vars_file) else {})
+    known |= set(re.findall(r"^\s*register:\s*(\w+)", text, re.M))
+    known |= set(re.findall(r"^\s*loop_var:\s*(\w+)", text, re.M))
+    known |= set(re.findall(r"^\s+(_?%s_\w+):" % role, text, re.M))  # set_fact, vars: and module keys
+    tags = set(re.findall(r"\w+", " ".join(re.findall(r"^\s*tags:\s*(.*)$", text, re.M))))
+    read = set(re.findall(r"(?<![\w.|:/-])(_?%s_\w+)" % role, text))
+    read -= set(re.findall(r"\|\s*(%s_\w+)" % role, text))  # filter calls, e.g. tetragon_flags
+    unknown = sorted(read - known - tags - filters)
+    assert not unknown, "%s: variables read but neither defaulted, documented nor set in the role: %s" % (
+        role, unknown)
 
 
 @pytest.mark.parametrize("role", _roles())
