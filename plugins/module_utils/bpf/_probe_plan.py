@@ -23,10 +23,11 @@ import re
 
 SYSCALL_NAME_RE = re.compile(
     r"^(?:__(?:x64|ia32|arm64|arm|x32|s390x|riscv|powerpc)_|(?:x64|i386|arm64|arm32)/)?sys_(\w+)$")
+# section -> (kind of its attach points, why hook_probe does not measure it)
 UNMEASURED_SECTIONS = {
-    "uprobes": "uprobes are not probed by hook_probe (user-space attach points depend on the binary)",
-    "usdts": "USDT probes are not probed by hook_probe (user-space attach points depend on the binary)",
-    "fentries": "fentry hooks are not probed by hook_probe",
+    "uprobes": ("uprobe", "uprobes are not probed by hook_probe (user-space attach points depend on the binary)"),
+    "usdts": ("usdt", "USDT probes are not probed by hook_probe (user-space attach points depend on the binary)"),
+    "fentries": ("fentry", "fentry hooks are not probed by hook_probe"),
 }
 SYSCALL_PREFIXES = {"x86_64": "__x64_", "amd64": "__x64_", "aarch64": "__arm64_", "arm64": "__arm64_"}
 
@@ -140,6 +141,6 @@ def attach_plan(document, kprobes_ok, kprobes_reason, syscall_prefix="__x64_"):
             path = "spec.%s[%d]" % (section, index)
             target = str(hook.get("path") or hook.get("call") or hook.get("symbol") or hook.get("name") or "")
             hooks.append({"hook": "%s: %s %s" % (path, section, target), "path": path, "section": section,
-                          "attach_points": [_point(section.rstrip("s"), target,
-                                                   reason=UNMEASURED_SECTIONS[section])]})
+                          "attach_points": [_point(UNMEASURED_SECTIONS[section][0], target,
+                                                   reason=UNMEASURED_SECTIONS[section][1])]})
     return hooks

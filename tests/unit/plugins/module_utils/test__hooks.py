@@ -92,6 +92,16 @@ def test_lsm_hooks_are_probed_and_user_space_hooks_are_not():
     assert uprobe["measurable"] is False and "uprobes" in uprobe["reason"] and uprobe["target"] == "/bin/bash"
 
 
+@pytest.mark.parametrize("section, hook, kind", [
+    ("uprobes", {"path": "/bin/bash", "symbols": ["readline"]}, "uprobe"),
+    ("usdts", {"path": "/usr/bin/python3", "provider": "python", "name": "function__entry"}, "usdt"),
+    ("fentries", {"call": "security_file_open"}, "fentry"),
+])
+def test_unmeasured_hooks_name_their_kind(section, hook, kind):
+    (point,) = _points({section: [hook]})
+    assert point["kind"] == kind and point["measurable"] is False and point["reason"]
+
+
 @pytest.mark.parametrize("document", [None, [], {"spec": None}, {"kind": "TracingPolicy"}])
 def test_no_spec_is_a_clear_error(document):
     with pytest.raises(ValueError, match="no spec mapping"):
