@@ -83,6 +83,10 @@ def read(path, **subst):
     return text.encode()
 
 
+# The collection's module_utils the double runs (its BPF programs, pins and LSM BTF ids), with what they import
+BUNDLED_MODULE_UTILS = ("bpf/__init__.py", "bpf/_syscalls.py", "bpf/_btf.py", "host/__init__.py", "host/_files.py")
+
+
 def members(version, broken):
     lib = "usr/local/lib/tetragon/"
     files = {
@@ -102,9 +106,10 @@ def members(version, broken):
         files[lib + "tetragon.conf.d/" + name] = ((value + "\n").encode() if value else b"", 0o644)
     for name, data in yaml_package().items():
         files[lib + "double/" + name] = (data, 0o644)
-    for source, target in (("_syscalls.py", "_bpf.py"), ("_btf.py", "_btf.py")):
-        with open(os.path.join(ROOT, "plugins", "module_utils", "bpf", source), "rb") as handle:
-            files[lib + "double/" + target] = (handle.read(), 0o644)
+    for source in BUNDLED_MODULE_UTILS:
+        with open(os.path.join(ROOT, "plugins", "module_utils", source), "rb") as handle:
+            files[lib + "double/ansible_collections/ebpfops/tetragon/plugins/module_utils/" + source] = \
+                (handle.read(), 0o644)
     return files
 
 

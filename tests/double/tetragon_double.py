@@ -40,9 +40,12 @@ sys.path.insert(0, SUPPORT)
 import yaml  # noqa: E402  (a pure-Python copy bundled in the archive; the host's python has none)
 
 try:
-    import _bpf  # noqa: E402  (a copy of the collection's plugins/module_utils/bpf/_syscalls.py)
-    import _btf  # noqa: E402  (a copy of plugins/module_utils/bpf/_btf.py)
+    # the collection's BPF syscalls and BTF reader, bundled in the archive as their package (build_releases.py)
+    from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _btf  # noqa: E402
+    from ansible_collections.ebpfops.tetragon.plugins.module_utils.bpf import _syscalls as _bpf  # noqa: E402
 except ImportError:
+    if os.path.isdir(SUPPORT):
+        raise  # an archive whose bundled copy does not import would run without BPF programs
     _bpf = _btf = None
 
 CONF_DIRS = ["/usr/lib/tetragon/tetragon.conf.d", "/usr/local/lib/tetragon/tetragon.conf.d",
