@@ -20,8 +20,11 @@ python tests/double/build_releases.py --out "$releases" || exit 1
 port=$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python -m http.server --bind 127.0.0.1 --directory "$releases" "$port" >"$releases.http.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$releases" "$releases.http.log"' EXIT
+trap 'kill $server 2>/dev/null; rm -rf "$releases" "$releases.http.log" "$releases.cache"' EXIT
 export EBPFOPS_RELEASES_URL="http://127.0.0.1:$port"
+# The role's controller cache (downloads, trust-on-first-use digests) for this run's archives only: the double's
+# archives change with its code, and a digest recorded by an earlier run would be refused as a changed release.
+export EBPFOPS_CONTROLLER_CACHE="$releases.cache"
 for _ in $(seq 1 50); do curl -fsS -o /dev/null "$EBPFOPS_RELEASES_URL/" 2>/dev/null && break; sleep 0.1; done
 
 scenarios=${MOLECULE_SCENARIOS:-$(cd molecule && for d in */; do d=${d%/}; [[ $d == _* || ! -f $d/molecule.yml ]] || echo "$d"; done)}
